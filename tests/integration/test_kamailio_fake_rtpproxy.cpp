@@ -1,0 +1,492 @@
+// The real Kamailio 5.6 mohqueue, pointed at fake-rtpproxy, plays the prompt to a SIPp caller byte for byte
+// at 20 ms per packet: once with the rtpproxy control socket over udp:, once over unix:.
+//
+//   SIPp caller --INVITE/ACK/BYE--> Kamailio (mohqueue) --U/L/P/D--> fake-rtpproxy --RTP--> receiver (this test)
+//
+// Needs: kamailio + kamailio-sqlite-modules, sip-tester (sipp), and $MOHQ_BIN_DIR/fake-rtpproxy; optionally
+// asterisk-moh-opsound-wav + sox for real music (a synthesized prompt otherwise). CTest sets MOHQ_SOURCE_DIR
+// and MOHQ_BIN_DIR. MOHQ_KEEP_TMP=1 keeps each case's directory (configs, logs, prompt) for inspection.
+#define BOOST_TEST_MODULE integration_kamailio_fake_rtpproxy
+#include <boost/test/results_collector.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <numbers>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "kamailio/kamailio_instance.hpp"
+#include "kamailio/rtpproxy_socket.hpp"
+#include "process/child_process.hpp"
+#include "process/free_port.hpp"
+#include "process/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using mohq::kamailio::KamailioConfig;
+using mohq::kamailio::KamailioInstance;
+using mohq::kamailio::RtpproxySocket;
+using mohq::process::ChildProcess;
+using mohq::process::SpawnOptions;
+
+namespace {
+
+constexpr const char* kHost = "127.0.0.1";
+constexpr const char* kQueueUser = "1008";
+constexpr int kCallMs = 3000;          // SIPp -d: how long the caller listens
+constexpr std::size_t kChunk = 160;    // 20 ms of G.711 at 8 kHz (rtpproxy-protocol.md §3.4)
+constexpr std::uint8_t kPcma = 8;
+
+// ---------------------------------------------------------------------------------------------------------
+// Where things are
+
+template <class T>
+std::string error_of(const mohq::Expected<T, std::string>& result) {
+  return result.has_value() ? std::string() : result.error();
+}
+
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+fs::path source_dir() {
+  std::string dir = env_or_empty("MOHQ_SOURCE_DIR");
+  BOOST_TEST_REQUIRE(!dir.empty(), "MOHQ_SOURCE_DIR is not set: run through ctest or export it");
+  return dir;
+}
+
+fs::path fake_rtpproxy_binary() {
+  std::string dir = env_or_empty("MOHQ_BIN_DIR");
+  BOOST_TEST_REQUIRE(!dir.empty(), "MOHQ_BIN_DIR is not set: run through ctest or export it");
+  fs::path binary = fs::path(dir) / "fake-rtpproxy";
+  BOOST_TEST_REQUIRE(::access(binary.c_str(), X_OK) == 0, binary.string() + " is missing: build target fake-rtpproxy");
+  return binary;
+}
+
+fs::path kamailio_binary() {
+  std::string override_path = env_or_empty("MOHQ_KAMAILIO");
+  fs::path binary = override_path.empty() ? fs::path("/usr/sbin/kamailio") : fs::path(override_path);
+  BOOST_TEST_REQUIRE(::access(binary.c_str(), X_OK) == 0,
+                     binary.string() + " is missing: apt-get install kamailio kamailio-sqlite-modules");
+  return binary;
+}
+
+std::uint16_t free_port() {
+  auto port = mohq::process::find_free_udp_port(kHost);
+  BOOST_TEST_REQUIRE(port.has_value(), error_of(port));
+  return *port;
+}
+
+std::uint16_t free_port_block(unsigned count) {
+  auto port = mohq::process::find_free_udp_port_block(kHost, count);
+  BOOST_TEST_REQUIRE(port.has_value(), error_of(port));
+  return *port;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The prompt: <mohdir>/test.8, raw A-law (rtpproxy-protocol.md §3.3), a whole number of 20 ms chunks.
+
+// ITU-T G.711 A-law, for the synthesized fallback only.
+std::uint8_t linear_to_alaw(std::int16_t sample) {
+  static constexpr std::array<int, 8> kSegmentEnd = {0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF};
+  int value = sample >> 3;
+  int mask = 0xD5;
+  if (value < 0) {
+    mask = 0x55;
+    value = -value - 1;
+  }
+  int segment = 0;
+  while (segment < 8 && value > kSegmentEnd[static_cast<std::size_t>(segment)]) ++segment;
+  if (segment >= 8) return static_cast<std::uint8_t>(0x7F ^ mask);
+  int code = segment << 4;
+  code |= segment < 2 ? (value >> 1) & 0x0F : (value >> segment) & 0x0F;
+  return static_cast<std::uint8_t>(code ^ mask);
+}
+
+// 4 s of a little tune with a noise floor: no two 20 ms chunks alike, so a skipped, repeated or reordered
+// packet cannot hide.
+std::string synthesize_prompt() {
+  constexpr int kRate = 8000;
+  constexpr std::array<double, 8> kNotes = {392.0, 440.0, 493.9, 523.3, 587.3, 523.3, 493.9, 440.0};
+  std::string out;
+  std::uint32_t noise = 12345;
+  for (int n = 0; n < 4 * kRate; ++n) {
+    double t = static_cast<double>(n) / kRate;
+    double note = kNotes[static_cast<std::size_t>(n / (kRate / 2)) % kNotes.size()];
+    double envelope = 0.3 + 0.7 * std::exp(-3.0 * std::fmod(t, 0.5));
+    noise = noise * 1664525u + 1013904223u;
+    double hiss = (static_cast<double>(noise >> 16) / 65536.0 - 0.5) * 600.0;
+    double value = 9000.0 * envelope * (std::sin(2 * std::numbers::pi * note * t) + 0.3 * std::sin(2 * std::numbers::pi * 2 * note * t)) + hiss;
+    out.push_back(static_cast<char>(linear_to_alaw(static_cast<std::int16_t>(std::clamp(value, -32768.0, 32767.0)))));
+  }
+  return out;
+}
+
+struct Prompt {
+  std::string bytes;
+  std::string origin;
+};
+
+// Real hold music when Debian's asterisk-moh-opsound-wav and sox are there, the tune otherwise.
+Prompt write_prompt(const fs::path& mohdir, const fs::path& workdir) {
+  const fs::path target = mohdir / "test.8";
+  std::vector<fs::path> wavs;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator("/usr/share/asterisk/moh", error)) {
+    if (entry.path().extension() == ".wav") wavs.push_back(entry.path());
+  }
+  std::sort(wavs.begin(), wavs.end());
+  if (!wavs.empty()) {
+    SpawnOptions sox;
+    sox.argv = {"sox", wavs.front().string(), "-t", "raw", "-r", "8000", "-c", "1", "-e", "a-law",
+                target.string(), "trim", "0", "4"};
+    sox.stdout_path = sox.stderr_path = workdir / "sox.log";
+    auto child = ChildProcess::spawn(sox);
+    if (child) {
+      auto status = child->wait_for(10s);
+      std::string bytes = read_file(target);
+      if (status && status->success() && bytes.size() >= 100 * kChunk) {
+        bytes.resize(bytes.size() / kChunk * kChunk);
+        std::ofstream(target, std::ios::binary | std::ios::trunc) << bytes;
+        return {bytes, wavs.front().filename().string() + " via sox"};
+      }
+    }
+    BOOST_TEST_MESSAGE("sox conversion failed (" << read_file(workdir / "sox.log") << "): synthesizing");
+  }
+  Prompt prompt{synthesize_prompt(), "synthesized tune"};
+  std::ofstream(target, std::ios::binary | std::ios::trunc) << prompt.bytes;
+  return prompt;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The caller's ear: every datagram arriving at the port the caller's SDP offered.
+
+struct ReceivedPacket {
+  std::chrono::steady_clock::time_point arrival;
+  std::uint16_t source_port;
+  std::string bytes;
+};
+
+class RtpReceiver {
+ public:
+  explicit RtpReceiver(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    BOOST_TEST_REQUIRE(fd_ >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    ::inet_pton(AF_INET, kHost, &address.sin_addr);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      std::string reason = std::strerror(errno);
+      ::close(fd_);
+      BOOST_TEST_REQUIRE(false, "cannot bind the RTP receiver on port " << port << ": " << reason);
+    }
+    thread_ = std::thread([this] { run(); });
+  }
+  RtpReceiver(const RtpReceiver&) = delete;
+  RtpReceiver& operator=(const RtpReceiver&) = delete;
+  ~RtpReceiver() {
+    stop();
+    ::close(fd_);
+  }
+
+  // Joins the thread; packets() is stable afterwards.
+  void stop() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  const std::vector<ReceivedPacket>& packets() const { return packets_; }
+
+ private:
+  void run() {
+    std::array<char, 2048> buffer{};
+    while (!stopping_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      sockaddr_in source{};
+      socklen_t length = sizeof source;
+      ssize_t got = ::recvfrom(fd_, buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&source), &length);
+      auto now = std::chrono::steady_clock::now();
+      if (got < 0) continue;
+      packets_.push_back({now, ntohs(source.sin_port), std::string(buffer.data(), static_cast<std::size_t>(got))});
+    }
+  }
+
+  int fd_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::vector<ReceivedPacket> packets_;
+  std::thread thread_;
+};
+
+struct RtpFields {
+  int version;
+  bool marker;
+  std::uint8_t payload_type;
+  std::uint16_t sequence;
+  std::uint32_t timestamp;
+  std::uint32_t ssrc;
+  std::string payload;
+};
+
+// RFC 3550 §5.1 fixed header; the fake sends no CSRCs, extensions or padding, and neither does rtpproxy.
+std::optional<RtpFields> parse_rtp(const std::string& packet) {
+  if (packet.size() < 12) return std::nullopt;
+  auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(packet[i]); };
+  RtpFields f;
+  f.version = byte(0) >> 6;
+  f.marker = (byte(1) & 0x80) != 0;
+  f.payload_type = byte(1) & 0x7F;
+  f.sequence = static_cast<std::uint16_t>(byte(2) << 8 | byte(3));
+  f.timestamp = static_cast<std::uint32_t>(byte(4)) << 24 | static_cast<std::uint32_t>(byte(5)) << 16 |
+                static_cast<std::uint32_t>(byte(6)) << 8 | byte(7);
+  f.ssrc = static_cast<std::uint32_t>(byte(8)) << 24 | static_cast<std::uint32_t>(byte(9)) << 16 |
+           static_cast<std::uint32_t>(byte(10)) << 8 | byte(11);
+  std::size_t header = 12 + 4u * (byte(0) & 0x0F);
+  if ((byte(0) & 0x30) != 0 || packet.size() < header) return std::nullopt;  // no padding/extension expected
+  f.payload = packet.substr(header);
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Logs on failure
+
+bool current_test_failed() {
+  using boost::unit_test::framework::current_test_case;
+  return !boost::unit_test::results_collector.results(current_test_case().p_id).passed();
+}
+
+std::string tail(const fs::path& path, std::size_t bytes = 6000) { return mohq::kamailio::tail_of_file(path, bytes); }
+
+// Prints the named logs to stderr when the test case has failed (or is unwinding from an exception).
+class LogsOnFailure {
+ public:
+  void add(std::string title, fs::path path) { logs_.emplace_back(std::move(title), std::move(path)); }
+  ~LogsOnFailure() {
+    if (std::uncaught_exceptions() == 0 && !current_test_failed()) return;
+    for (const auto& [title, path] : logs_) {
+      std::cerr << "\n===== " << title << " (" << path.string() << ") =====\n" << tail(path) << "\n";
+    }
+  }
+
+ private:
+  std::vector<std::pair<std::string, fs::path>> logs_;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// fake-rtpproxy's --stats-json (schema mohq.fake-rtpproxy.stats/1): {"counters": {"nsess_created": N, ...}},
+// rtpproxy's own counter names.
+std::optional<long> stats_counter(const std::string& json, const std::string& name) {
+  std::smatch match;
+  if (!std::regex_search(json, match, std::regex("\"" + name + "\"\\s*:\\s*(\\d+)"))) return std::nullopt;
+  return std::stol(match[1]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One call: SIPp -> Kamailio mohqueue -> fake-rtpproxy -> our receiver.
+
+enum class Control { udp, unix_stream };
+
+void caller_hears_prompt_byte_for_byte(Control control) {
+  auto temp = mohq::process::make_temp_dir("mohq-it-");
+  BOOST_TEST_REQUIRE(temp.has_value(), error_of(temp));
+  const fs::path dir = temp->path();
+  BOOST_TEST_MESSAGE("work dir " << dir.string());
+  const fs::path mohdir = dir / "moh";
+  fs::create_directories(mohdir);
+
+  LogsOnFailure logs;
+  logs.add("fake-rtpproxy log", dir / "fake-rtpproxy.log");
+  logs.add("Kamailio log", dir / "kamailio.log");
+  logs.add("SIPp output", dir / "sipp.out");
+  logs.add("SIPp messages", dir / "sipp-messages.log");
+  logs.add("SIPp errors", dir / "sipp-errors.log");
+
+  const Prompt prompt = write_prompt(mohdir, dir);
+  BOOST_TEST_MESSAGE("prompt " << prompt.origin << ", " << prompt.bytes.size() << " bytes");
+  BOOST_TEST_REQUIRE(prompt.bytes.size() % kChunk == 0u);
+
+  // Ports: SIPp binds -mp and -mp + 2 itself, so the SDP offers a separate port that the receiver owns.
+  const std::uint16_t sip_port = free_port();
+  const std::uint16_t sipp_port = free_port();
+  const std::uint16_t sipp_control_port = free_port();
+  const std::uint16_t sipp_media_port = free_port_block(4);
+  const std::uint16_t caller_rtp_port = free_port_block(2);
+  const std::uint16_t rtp_min = free_port_block(100);
+  const std::uint16_t rtp_max = static_cast<std::uint16_t>(rtp_min + 99);
+  const RtpproxySocket control_socket = control == Control::udp
+                                            ? RtpproxySocket::udp(kHost, free_port())
+                                            : RtpproxySocket::unix_stream(dir / "rtpproxy.sock");
+
+  RtpReceiver receiver(caller_rtp_port);
+
+  // 1. fake-rtpproxy, ready before Kamailio: each Kamailio worker probes it once at start-up.
+  const fs::path stats_path = dir / "fake-rtpproxy-stats.json";
+  SpawnOptions fake;
+  fake.argv = {fake_rtpproxy_binary().string(), "-l", kHost, "-s", control_socket.to_string(),
+               "-m", std::to_string(rtp_min), "-M", std::to_string(rtp_max), "-f", "--stats-json", stats_path.string()};
+  fake.stdout_path = fake.stderr_path = dir / "fake-rtpproxy.log";
+  auto rtpproxy = ChildProcess::spawn(fake);
+  BOOST_TEST_REQUIRE(rtpproxy.has_value(), error_of(rtpproxy));
+  auto answered = mohq::kamailio::wait_for_rtpproxy(control_socket, 5s);
+  BOOST_TEST_REQUIRE(answered.has_value(), error_of(answered));
+
+  // 2. Kamailio with one queue whose URI is exactly the Request-URI SIPp will send.
+  KamailioConfig config;
+  config.listen_host = kHost;
+  config.sip_port = sip_port;
+  config.rtpproxy = control_socket;
+  config.mohdir = mohdir;
+  config.moh_maxcalls = 10;
+  config.queues = {{"moh", mohq::kamailio::queue_uri(kQueueUser, kHost, sip_port), mohdir, "test", false}};
+  mohq::kamailio::KamailioLaunch launch;
+  launch.binary = kamailio_binary();
+  launch.ready_timeout = 10s;
+  auto kamailio = KamailioInstance::start(config, dir, launch);
+  BOOST_TEST_REQUIRE(kamailio.has_value(), error_of(kamailio));
+  BOOST_TEST_MESSAGE("Kamailio pid " << kamailio->pid() << " on " << kHost << ":" << sip_port << ", rtpproxy "
+                                     << control_socket.to_string());
+
+  // 3. The caller: INVITE -> 100 -> 200 -> ACK -> listen kCallMs -> BYE -> 200.
+  SpawnOptions sipp;
+  sipp.argv = {"sipp", "-sf", (source_dir() / "scenarios" / "moh_caller_listen.xml").string(),
+               "-s", kQueueUser, "-key", "rtp_listen_port", std::to_string(caller_rtp_port),
+               "-m", "1", "-l", "1", "-i", kHost, "-mi", kHost, "-p", std::to_string(sipp_port),
+               "-mp", std::to_string(sipp_media_port), "-cp", std::to_string(sipp_control_port),
+               "-d", std::to_string(kCallMs), "-timeout", "15", "-timeout_error", "-nostdin",
+               "-trace_msg", "-message_file", (dir / "sipp-messages.log").string(),
+               "-trace_err", "-error_file", (dir / "sipp-errors.log").string(),
+               std::string(kHost) + ":" + std::to_string(sip_port)};
+  sipp.stdout_path = sipp.stderr_path = dir / "sipp.out";
+  sipp.working_dir = dir;
+  auto caller = ChildProcess::spawn(sipp);
+  BOOST_TEST_REQUIRE(caller.has_value(), error_of(caller) << " (apt-get install sip-tester)");
+  auto sipp_status = caller->wait_for(20s);
+  if (!sipp_status) sipp_status = caller->terminate(1s);
+
+  // Late packets of the call (the BYE races the last few): a short drain, then everything stops.
+  std::this_thread::sleep_for(200ms);
+  receiver.stop();
+  auto kamailio_status = kamailio->stop();
+  auto rtpproxy_status = rtpproxy->terminate(3s);  // SIGTERM: the fake writes --stats-json on exit
+
+  // --- SIP: the call completed.
+  BOOST_TEST(sipp_status->success(), "sipp: " << sipp_status->describe() << " (0 = the one call succeeded)");
+  BOOST_TEST_MESSAGE("Kamailio: " << kamailio_status.describe() << ", fake-rtpproxy: " << rtpproxy_status.describe());
+
+  // --- RTP: what the caller heard.
+  const auto& packets = receiver.packets();
+  BOOST_TEST_MESSAGE(packets.size() << " RTP packets received");
+  BOOST_TEST_REQUIRE(packets.size() >= 100u, "expected about " << kCallMs / 20 << " packets for a " << kCallMs
+                                                               << " ms call, got " << packets.size());
+  std::vector<RtpFields> rtp;
+  for (const auto& packet : packets) {
+    auto fields = parse_rtp(packet.bytes);
+    BOOST_TEST_REQUIRE(fields.has_value(), "not an RTP packet (" << packet.bytes.size() << " bytes)");
+    rtp.push_back(*fields);
+  }
+
+  std::size_t bad_version = 0, bad_pt = 0, bad_size = 0, bad_marker = 0, bad_seq = 0, bad_ts = 0, bad_ssrc = 0,
+              bad_source = 0;
+  for (std::size_t i = 0; i < rtp.size(); ++i) {
+    const auto& p = rtp[i];
+    bad_version += p.version != 2;
+    bad_pt += p.payload_type != kPcma;  // the caller's first offered PT with a file (mohqueue-behaviour.md §13.3)
+    bad_size += p.payload.size() != kChunk;
+    bad_marker += p.marker != (i == 0);  // rtpproxy-protocol.md §3.4: marker on the first packet only
+    bad_ssrc += p.ssrc != rtp[0].ssrc;
+    bad_source += packets[i].source_port < rtp_min || packets[i].source_port > rtp_max;
+    if (i > 0) {
+      bad_seq += p.sequence != static_cast<std::uint16_t>(rtp[i - 1].sequence + 1);
+      bad_ts += p.timestamp != rtp[i - 1].timestamp + static_cast<std::uint32_t>(kChunk);
+    }
+  }
+  BOOST_TEST(bad_version == 0u, bad_version << " packets with RTP version != 2");
+  BOOST_TEST(bad_pt == 0u, bad_pt << " packets with a payload type other than 8 (PCMA)");
+  BOOST_TEST(bad_size == 0u, bad_size << " packets whose payload is not 160 bytes (20 ms)");
+  BOOST_TEST(bad_marker == 0u, bad_marker << " packets with a wrong marker bit (first only)");
+  BOOST_TEST(bad_seq == 0u, bad_seq << " sequence steps other than +1");
+  BOOST_TEST(bad_ts == 0u, bad_ts << " timestamp steps other than +160");
+  BOOST_TEST(bad_ssrc == 0u, bad_ssrc << " packets with a second SSRC");
+  BOOST_TEST(bad_source == 0u, bad_source << " packets not sent from the rtpproxy port range " << rtp_min << "-"
+                                          << rtp_max);
+
+  // Pacing: the median gap as this receiver saw it. Loose: correctness, not a benchmark.
+  std::vector<double> gaps_ms;
+  for (std::size_t i = 1; i < packets.size(); ++i) {
+    gaps_ms.push_back(std::chrono::duration<double, std::milli>(packets[i].arrival - packets[i - 1].arrival).count());
+  }
+  std::nth_element(gaps_ms.begin(), gaps_ms.begin() + static_cast<std::ptrdiff_t>(gaps_ms.size() / 2), gaps_ms.end());
+  const double median_gap = gaps_ms[gaps_ms.size() / 2];
+  BOOST_TEST_MESSAGE("median inter-arrival " << median_gap << " ms");
+  BOOST_TEST(std::abs(median_gap - 20.0) <= 2.0, "median inter-arrival " << median_gap << " ms, expected 20 +- 2");
+
+  // Content: the payloads, in order, are the prompt file from offset 0, looping over its whole chunks
+  // (rtpproxy-protocol.md §3.4: a trailing partial chunk is dropped, seq/ts continue).
+  const std::size_t whole_chunks = prompt.bytes.size() / kChunk;
+  std::optional<std::size_t> first_mismatch;
+  for (std::size_t k = 0; k < rtp.size() && !first_mismatch; ++k) {
+    if (rtp[k].payload != std::string_view(prompt.bytes).substr((k % whole_chunks) * kChunk, kChunk)) first_mismatch = k;
+  }
+  BOOST_TEST(!first_mismatch.has_value(), "payload of packet " << first_mismatch.value_or(0)
+                                                               << " differs from prompt chunk "
+                                                               << first_mismatch.value_or(0) % whole_chunks);
+
+  // --- rtpproxy side effects (mohqueue-behaviour.md §13, one call): U created one session, P one player,
+  // the caller's BYE made Kamailio send D, and no command was refused.
+  const std::string stats = read_file(stats_path);
+  BOOST_TEST_MESSAGE("fake-rtpproxy stats: " << stats);
+  BOOST_TEST_REQUIRE(!stats.empty(), "fake-rtpproxy wrote no --stats-json file " << stats_path.string());
+  auto counter = [&](const std::string& name) {
+    auto value = stats_counter(stats, name);
+    BOOST_TEST(value.has_value(), "no counter " << name << " in the stats");
+    return value.value_or(-1);
+  };
+  BOOST_TEST(counter("nsess_created") == 1);
+  BOOST_TEST(counter("nplrs_created") == 1);
+  BOOST_TEST(counter("nsess_destroyed") == 1);
+  BOOST_TEST(counter("ncmds_errs") == 0);
+  BOOST_TEST(counter("npkts_played") >= static_cast<long>(packets.size()));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(kamailio_mohqueue_with_fake_rtpproxy)
+
+BOOST_AUTO_TEST_CASE(udp_control_socket_prompt_played_byte_for_byte, *boost::unit_test::timeout(50)) {
+  caller_hears_prompt_byte_for_byte(Control::udp);
+}
+
+BOOST_AUTO_TEST_CASE(unix_control_socket_prompt_played_byte_for_byte, *boost::unit_test::timeout(50)) {
+  caller_hears_prompt_byte_for_byte(Control::unix_stream);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
