@@ -1,8 +1,11 @@
 #include "harness/rtp_sink.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include <array>
+#include <cstring>
 
 namespace mohq::harness {
 
@@ -11,6 +14,9 @@ Expected<RtpSink, std::string> RtpSink::open(const std::string& host, std::uint1
   if (!address) return Unexpected(address.error());
   auto socket = net::UdpSocket::bind(*address);
   if (!socket) return Unexpected(socket.error());
+  // Kernel arrival stamps: what the network delivered, not when this process got round to reading it.
+  int on = 1;
+  ::setsockopt(socket->fd(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   return RtpSink(std::move(*socket));
 }
 
@@ -25,10 +31,32 @@ std::size_t RtpSink::collect(std::chrono::milliseconds duration, std::size_t max
     pollfd waiting{socket_.fd(), POLLIN, 0};
     if (::poll(&waiting, 1, static_cast<int>(left)) <= 0) continue;
     while (received < max_packets) {
-      auto datagram = socket_.receive_from(buffer);
-      if (!datagram) break;
-      if (first_source_.empty()) first_source_ = datagram->source.to_string();
-      packets_.push_back({Clock::now(), std::vector<std::uint8_t>(buffer.begin(), buffer.begin() + datagram->size)});
+      net::SocketAddress source;
+      iovec data{buffer.data(), buffer.size()};
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+      msghdr message{};
+      message.msg_name = source.data();
+      message.msg_namelen = source.capacity();
+      message.msg_iov = &data;
+      message.msg_iovlen = 1;
+      message.msg_control = control;
+      message.msg_controllen = sizeof control;
+      ssize_t size = ::recvmsg(socket_.fd(), &message, MSG_DONTWAIT);
+      if (size < 0) break;
+      source.set_size(message.msg_namelen);
+      auto arrival = Clock::now();
+      for (cmsghdr* header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_TIMESTAMPNS) {
+          timespec stamp{};
+          std::memcpy(&stamp, CMSG_DATA(header), sizeof stamp);
+          timespec now{};
+          ::clock_gettime(CLOCK_REALTIME, &now);
+          auto age = std::chrono::seconds(now.tv_sec - stamp.tv_sec) + std::chrono::nanoseconds(now.tv_nsec - stamp.tv_nsec);
+          arrival -= std::chrono::duration_cast<Clock::duration>(age);
+        }
+      }
+      if (first_source_.empty()) first_source_ = source.to_string();
+      packets_.push_back({arrival, std::vector<std::uint8_t>(buffer.begin(), buffer.begin() + size)});
       ++received;
     }
   }

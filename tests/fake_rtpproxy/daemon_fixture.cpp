@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <fstream>
+
+#include "fake_rtpproxy/log.hpp"
 #include <stdexcept>
 
 namespace mohq::test {
@@ -25,6 +27,8 @@ fake_rtpproxy::EngineConfig config_for(int port_min, int port_max, int ttl_s, in
 
 FakeRtpproxyFixture::FakeRtpproxyFixture(int port_min, int port_max, int ttl_s, int setup_ttl_s)
     : engine(loop, config_for(port_min, port_max, ttl_s, setup_ttl_s)) {
+  // Error paths are exercised on purpose: their log lines would only bury a real failure's output.
+  fake_rtpproxy::set_log_level(fake_rtpproxy::LogLevel::Critical);
   auto server = fake_rtpproxy::ControlServer::open(loop, engine, {});
   if (!server) throw std::runtime_error(server.error());
   control = std::move(*server);

@@ -2,6 +2,7 @@
 // data/protocol/NAME.input holds one command per line ('#' comments and blank lines skipped; "%PROMPTS%" is
 // replaced by a directory holding test.0 and test.8); NAME.output holds one reply per command. Files whose
 // name contains "datagram" are sent with cookies (udp framing), the others as over a unix socket.
+// A multi-line reply (I) is written on one line with its newlines shown as \n.
 // After an intended change: MOHQ_REGENERATE=1 build/tests/test_fake_rtpproxy --run_test=protocol_golden
 // rewrites the .output files; review the diff before committing it.
 #include <boost/test/unit_test.hpp>
@@ -57,7 +58,9 @@ BOOST_AUTO_TEST_CASE(command_files_give_the_expected_replies) {
     for (std::string line : read_lines(entry.path())) {
       if (line.empty() || line[0] == '#') continue;
       replace_all(line, "%PROMPTS%", prompts.path.string());
-      replies.push_back(datagram ? rtpproxy.datagram(line) : rtpproxy.command(line));
+      std::string reply = datagram ? rtpproxy.datagram(line) : rtpproxy.command(line);
+      replace_all(reply, "\n", "\\n");  // one line per reply: I's lines are joined with a visible \n
+      replies.push_back(reply);
     }
     fs::path expected_path = entry.path();
     expected_path.replace_extension(".output");
