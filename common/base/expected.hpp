@@ -11,6 +11,7 @@ namespace mohq {
 
 template <class E>
 struct Unexpected {
+  explicit Unexpected(E value) : error(std::move(value)) {}  // a constructor, so clang 14 can deduce E
   E error;
 };
 template <class E>
@@ -37,6 +38,7 @@ class [[nodiscard]] Expected {
   T&& value() && { check(); return std::get<0>(std::move(state_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
