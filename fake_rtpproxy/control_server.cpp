@@ -83,6 +83,7 @@ Expected<std::unique_ptr<ControlServer>, std::string> ControlServer::open(
     } else {
       ::fcntl(STDIN_FILENO, F_SETFL, ::fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
       loop.add(STDIN_FILENO, net::kReadable, [self](std::uint32_t) { self->on_stdin(); });
+      server->stdin_in_loop_ = true;
     }
   }
   loop.add(server->delay_timer_.fd(), net::kReadable, [self](std::uint32_t) {
@@ -118,7 +119,7 @@ ControlServer::~ControlServer() {
   for (const auto& socket : udp_) loop_.remove(socket.fd());
   for (const auto& listener : unix_) loop_.remove(listener.fd());
   for (const auto& [fd, connection] : connections_) loop_.remove(fd);
-  if (stdio_) loop_.remove(STDIN_FILENO);
+  if (stdin_in_loop_) loop_.remove(STDIN_FILENO);
   loop_.remove(delay_timer_.fd());
   loop_.remove(sweep_timer_.fd());
 }
@@ -285,7 +286,8 @@ void ControlServer::on_stdin() {
   if (!stdin_buffer_.empty()) deliver(handle(stdin_buffer_, rtpp::Framing::Stream), Sink::Stdout, nullptr, nullptr, net::Fd{});
   stdin_buffer_.clear();
   // Like rtpproxy -s stdio:, the end of the commands is the end of the run.
-  loop_.remove(STDIN_FILENO);
+  if (stdin_in_loop_) loop_.remove(STDIN_FILENO);
+  stdin_in_loop_ = false;
   stdio_ = false;
   loop_.stop();
 }

@@ -56,6 +56,7 @@ class ControlServer {
   std::vector<net::UnixStreamListener> unix_;
   std::unordered_map<int, std::pair<net::Fd, net::TimePoint>> connections_;  // accepted, awaiting a command
   bool stdio_ = false;
+  bool stdin_in_loop_ = false;  // false for a regular file, which epoll cannot watch
   std::string stdin_buffer_;
 
   struct CacheEntry {
