@@ -31,7 +31,6 @@
 #include <iterator>
 #include <numbers>
 #include <optional>
-#include <regex>
 #include <span>
 #include <sstream>
 #include <string>
@@ -272,9 +271,11 @@ class LogsOnFailure {
 // fake-rtpproxy's --stats-json (schema mohq.fake-rtpproxy.stats/1): {"counters": {"nsess_created": N, ...}},
 // rtpproxy's own counter names.
 std::optional<long> stats_counter(const std::string& json, const std::string& name) {
-  std::smatch match;
-  if (!std::regex_search(json, match, std::regex("\"" + name + "\"\\s*:\\s*(\\d+)"))) return std::nullopt;
-  return std::stol(match[1]);
+  std::size_t at = json.find("\"" + name + "\"");
+  if (at == std::string::npos) return std::nullopt;
+  at = json.find_first_not_of(" \t\r\n:", at + name.size() + 2);
+  if (at == std::string::npos || json[at] < '0' || json[at] > '9') return std::nullopt;
+  return std::stol(json.substr(at, json.find_first_not_of("0123456789", at) - at));
 }
 
 // ---------------------------------------------------------------------------------------------------------
