@@ -155,7 +155,7 @@ Prompt write_prompt(const fs::path& mohdir, const fs::path& workdir) {
   if (!wavs.empty()) {
     SpawnOptions sox;
     sox.argv = {"sox", wavs.front().string(), "-t", "raw", "-r", "8000", "-c", "1", "-e", "a-law",
-                target.string(), "trim", "0", "4"};
+                target.string(), "trim", "0", "2.51"};
     sox.stdout_path = sox.stderr_path = workdir / "sox.log";
     auto child = ChildProcess::spawn(sox);
     if (child) {
