@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <algorithm>
 #include <random>
+#include <thread>
 
 #include "net/event_loop.hpp"
 #include "net/signals.hpp"
@@ -54,6 +56,9 @@ int run_daemon(const Options& options) {
   config.session_ttl_s = options.session_ttl_s;
   config.setup_ttl_s = options.setup_ttl_s.value_or(options.session_ttl_s);
   config.seed = options.seed.value_or(std::random_device{}());
+  config.media_threads = options.media_threads > 0
+                             ? options.media_threads
+                             : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   for (const auto& spec : options.control) {
     if (spec.port) {
       // rtpproxy-protocol.md §4.3: the control port and the one below it are never media ports.

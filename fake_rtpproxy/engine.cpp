@@ -43,18 +43,12 @@ std::string_view kind_of(const Leg& leg, const Session& session) {
 
 }  // namespace
 
-void Leg::on_packets_played(std::size_t count, net::TimePoint now) {
-  packets_played += count;
-  if (stats) stats->npkts_played += count;
-  session->last_activity = now;  // §3.5: played packets keep the session alive
-}
-
 void Leg::on_playback_finished(PlayerId id) {
   if (player == id) player.reset();  // unmutes the other party's media
 }
 
 Engine::Engine(net::EventLoop& loop, EngineConfig config)
-    : loop_(loop), config_(std::move(config)), rng_(config_.seed), pacer_(loop, config_.seed ^ 0x9e3779b97f4a7c15ULL) {
+    : loop_(loop), config_(std::move(config)), rng_(config_.seed), media_(loop, config_.seed ^ 0x9e3779b97f4a7c15ULL, config_.media_threads) {
   if (!config_.ipv4_address.empty()) {
     ipv4_ports_.emplace(config_.ipv4_address, config_.port_min, config_.port_max, config_.sequential_ports, rng_,
                         config_.excluded_ports);
@@ -77,8 +71,11 @@ Engine::~Engine() {
 
 Stats Engine::stats() const {
   Stats snapshot = stats_;
-  snapshot.nplrs_created = pacer_.counters().players_created;
-  snapshot.nplrs_destroyed = pacer_.counters().players_destroyed;
+  const PacerCounters media = media_.counters();
+  // Packets a loss fault swallowed count as played: the player sent them as far as the session knows.
+  snapshot.npkts_played = media.packets_sent + media.packets_dropped_by_fault;
+  snapshot.nplrs_created = media.players_created;
+  snapshot.nplrs_destroyed = media.players_destroyed;
   return snapshot;
 }
 
@@ -155,7 +152,7 @@ void Engine::close_leg(Leg& leg) {
 
 void Engine::stop_player(Leg& leg) {
   if (leg.player) {
-    pacer_.stop(*leg.player);
+    media_.stop(*leg.player);
     leg.player.reset();
   }
 }
@@ -240,6 +237,7 @@ rtpp::Reply Engine::update(const rtpp::UpdateCommand& c) {
         auto rtcp = *rtp;
         rtcp.set_port(static_cast<std::uint16_t>(port + 1));
         sdp_leg.remote_rtcp = rtcp;
+        if (sdp_leg.player) media_.set_destination(*sdp_leg.player, *sdp_leg.remote_rtp);
       }
       break;
     }
@@ -254,12 +252,24 @@ rtpp::Reply Engine::update(const rtpp::UpdateCommand& c) {
   return port_reply(session, reply_leg);
 }
 
+net::TimePoint Engine::last_activity(const Session& session, net::TimePoint now) const {
+  // A playing prompt is traffic: P-1 keeps a session alive however quiet the caller is (§3.5).
+  for (const auto& leg : session.legs) {
+    if (leg.player) return now;
+  }
+  return session.last_activity;
+}
+
+void Engine::start_player(Leg& leg, const PlaySpec& spec) {
+  leg.player = media_.start(spec, leg.sockets->rtp.fd(), *leg.remote_rtp, leg);
+}
+
 void Engine::start_parked_plays(Session& session) {
   for (int index = 0; index < 2; ++index) {
     Leg& leg = session.legs[index];
     auto& parked = session.parked[index];
     if (parked && leg.sendable()) {
-      leg.player = pacer_.start(parked->spec, leg);
+      start_player(leg, parked->spec);
       parked.reset();
     }
   }
@@ -307,7 +317,7 @@ rtpp::Reply Engine::play(const rtpp::PlayCommand& c) {
     return error(ErrorCode::PlayFailed);
   }
   if (leg.sendable()) {
-    leg.player = pacer_.start(spec, leg);
+    start_player(leg, spec);
   } else {
     session.parked[index] = ParkedPlay{spec};  // §3.5: starts when the leg can send
   }
@@ -343,7 +353,7 @@ rtpp::Reply Engine::query(const rtpp::QueryCommand& c) {
   const Leg& own = session.legs[match->direction == 0 ? 1 : 0];
   const Leg& other = session.legs[match->direction == 0 ? 0 : 1];
   auto ttl_s = session.complete ? config_.session_ttl_s : config_.setup_ttl_s;
-  auto idle = std::chrono::duration_cast<std::chrono::seconds>(net::Clock::now() - session.last_activity).count();
+  auto idle = std::chrono::duration_cast<std::chrono::seconds>(net::Clock::now() - last_activity(session)).count();
   std::vector<std::pair<std::string, std::uint64_t>> all = {
       {"ttl", static_cast<std::uint64_t>(std::max<long long>(0, ttl_s - idle))},
       {"npkts_ina", own.rtp_packets_in},
@@ -380,15 +390,14 @@ rtpp::Reply Engine::info(const rtpp::InfoCommand& c) {
       << "active sessions: " << sessions_.size() << "\n"
       << "active streams: " << streams << "\n"
       << "packets received: " << stats_.npkts_rcvd << "\n"
-      << "packets transmitted: " << stats_.npkts_relayed + stats_.npkts_played;
+      << "packets transmitted: " << stats_.npkts_relayed + stats().npkts_played;
   if (c.load) {
     // The process's own CPU share since it started: the closest thing to rtpproxy's load figure.
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
                  static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-    static const auto started = net::Clock::now();
-    double wall = std::chrono::duration<double>(net::Clock::now() - started).count();
+    double wall = std::chrono::duration<double>(net::Clock::now() - started_).count();
     out << "\naverage load: " << (wall > 0 ? cpu / wall : 0.0);
   }
   return rtpp::TextReply{out.str()};
@@ -428,12 +437,12 @@ rtpp::Reply Engine::record(const rtpp::RecordCommand& c) {
 
 rtpp::Reply Engine::fault(const rtpp::FaultCommand& c) {
   if (c.settings.empty()) {
-    std::string rtp_part = describe(pacer_.current_faults());
+    std::string rtp_part = describe(media_.current_faults());
     std::string control_part = describe(control_faults_);
     std::string all = rtp_part + (rtp_part.empty() || control_part.empty() ? "" : " ") + control_part;
     return rtpp::TextReply{all.empty() ? "none" : all};
   }
-  RtpFaults rtp_faults = pacer_.current_faults();
+  RtpFaults rtp_faults = media_.current_faults();
   ControlFaults control_faults = control_faults_;
   for (const auto& [key, value] : c.settings) {
     Expected<Done, std::string> applied = Done{};
@@ -450,7 +459,7 @@ rtpp::Reply Engine::fault(const rtpp::FaultCommand& c) {
       return error(ErrorCode::Syntax);  // nothing applied: the command is all or nothing
     }
   }
-  pacer_.set_faults(rtp_faults);
+  media_.set_faults(rtp_faults);
   control_faults_ = control_faults;
   FRTPP_LOG(Info) << "faults now: " << describe(rtp_faults) << " " << describe(control_faults);
   return NumberReply{0};
@@ -459,7 +468,7 @@ rtpp::Reply Engine::fault(const rtpp::FaultCommand& c) {
 void Engine::expire_idle_sessions(net::TimePoint now) {
   for (Session* session : sessions_.all()) {
     int ttl_s = session->complete ? config_.session_ttl_s : config_.setup_ttl_s;
-    if (now - session->last_activity >= std::chrono::seconds(ttl_s)) destroy(*session, true);
+    if (now - last_activity(*session, now) >= std::chrono::seconds(ttl_s)) destroy(*session, true);
   }
 }
 
@@ -485,8 +494,10 @@ void Engine::on_media(Session& session, int leg_index, bool rtcp) {
         FRTPP_LOG(Info) << kind_of(leg, session) << "'s " << (rtcp ? "RTCP" : "RTP") << " address latched in: "
                         << datagram->source.to_string() << " (" << session.call_id << ")";
       }
+      const bool moved = !remote || !(*remote == datagram->source);
       remote = datagram->source;
       if (!rtcp) leg.latched = true;
+      if (moved && !rtcp && leg.player) media_.set_destination(*leg.player, *remote);
     } else {
       accepted = *remote == datagram->source;
     }

@@ -15,7 +15,7 @@
 #include "rtpp/command.hpp"
 #include "rtpp/reply.hpp"
 #include "fake_rtpproxy/control_faults.hpp"
-#include "fake_rtpproxy/pacer.hpp"
+#include "fake_rtpproxy/media_shards.hpp"
 #include "fake_rtpproxy/port_allocator.hpp"
 #include "fake_rtpproxy/prompt_store.hpp"
 #include "fake_rtpproxy/session_table.hpp"
@@ -35,6 +35,7 @@ struct EngineConfig {
   int setup_ttl_s = 60;
   std::vector<int> excluded_ports;           // control ports
   std::uint64_t seed = 0;
+  int media_threads = 1;                     // threads sending prompts (MediaShards)
 };
 
 class Engine {
@@ -48,7 +49,7 @@ class Engine {
 
   Stats stats() const;                        // counters including the pacer's
   std::size_t active_sessions() const { return sessions_.size(); }
-  std::size_t active_players() const { return pacer_.active_players(); }
+  std::size_t active_players() const { return media_.active_players(); }
   ControlFaults& control_faults() { return control_faults_; }
   // The command counters (ncmds_*) are kept by the control transports, which see every command.
   Stats& control_counters() { return stats_; }
@@ -73,6 +74,8 @@ class Engine {
   void destroy(Session& session, bool timed_out);
   void stop_player(Leg& leg);
   void start_parked_plays(Session& session);
+  void start_player(Leg& leg, const PlaySpec& spec);
+  net::TimePoint last_activity(const Session& session, net::TimePoint now = net::Clock::now()) const;
   rtpp::PortReply port_reply(const Session& session, const Leg& leg) const;
 
   void on_media(Session& session, int leg_index, bool rtcp);
@@ -84,10 +87,11 @@ class Engine {
   std::optional<PortAllocator> ipv6_ports_;
   SessionTable sessions_;
   PromptStore prompts_;
-  Pacer pacer_;
+  MediaShards media_;
   Stats stats_;
   ControlFaults control_faults_;
   net::Timer ttl_timer_;
+  net::TimePoint started_ = net::Clock::now();
 };
 
 }  // namespace mohq::fake_rtpproxy

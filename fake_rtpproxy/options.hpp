@@ -46,6 +46,7 @@ struct Options {
   std::string stats_json;                // --stats-json
   std::vector<std::pair<std::string, std::string>> faults;  // --fault key=value
   std::optional<std::uint64_t> seed;     // --seed: reproducible SSRC/seq/ts, port order and faults
+  int media_threads = 0;                 // --media-threads: threads sending prompts; 0 = one per CPU, at most 4
 };
 
 struct CommandLine {

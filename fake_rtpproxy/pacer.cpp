@@ -35,15 +35,19 @@ Pacer::Pacer(net::EventLoop& loop, std::uint64_t seed)
 Pacer::~Pacer() { loop_.remove(timer_.fd()); }
 
 PlayerId Pacer::start(const PlaySpec& spec, PlaybackTarget& target) {
+  const PlayerId id = next_id_++;
+  start(id, spec, target);
+  return id;
+}
+
+void Pacer::start(PlayerId id, const PlaySpec& spec, PlaybackTarget& target) {
   // Built before any state changes: a bad spec (no payload type, ptime above 999 ms) throws from here.
   Player player(spec, faults_, RtpStart::random(rng_));
   const net::TimePoint now = net::Clock::now();
-  const PlayerId id = next_id_++;
   players_.emplace(id, std::make_unique<Entry>(Entry{std::move(player), &target, now, now}));
   heap_.push(Due{now, id});  // the first packet goes out at once
   ++counters_.players_created;
   rearm();
-  return id;
 }
 
 void Pacer::stop(PlayerId id) {
@@ -123,14 +127,14 @@ void Pacer::serve(PlayerId id, Entry& entry, net::TimePoint now) {
     std::size_t sent = 0;
     if (kept == 1) {
       // The usual case on time: one sendto, the same syscall count as sendmmsg without send_batch's vectors.
-      sent = target.playback_socket().send_to(std::span(batch.bytes).first(packet_size),
-                                              target.playback_destination()) ? 1 : 0;
+      sent = net::send_datagram(target.playback_fd(), std::span(batch.bytes).first(packet_size),
+                                target.playback_destination()) ? 1 : 0;
     } else {
       batch.spans.clear();
       for (std::size_t i = 0; i < kept; ++i) {
         batch.spans.emplace_back(batch.bytes.data() + i * packet_size, packet_size);
       }
-      sent = target.playback_socket().send_batch(batch.spans, target.playback_destination());
+      sent = net::send_datagrams(target.playback_fd(), batch.spans, target.playback_destination());
     }
     counters_.packets_sent += sent;
   }

@@ -26,7 +26,7 @@ using PlayerId = std::uint64_t;
 class PlaybackTarget {
  public:
   virtual ~PlaybackTarget() = default;
-  virtual const net::UdpSocket& playback_socket() const = 0;
+  virtual int playback_fd() const = 0;  // the leg's RTP socket: packets leave from the port the party sends to
   virtual const net::SocketAddress& playback_destination() const = 0;
   virtual void on_packets_played(std::size_t count, net::TimePoint now) = 0;  // TTL refresh, counters
   virtual void on_playback_finished(PlayerId id) = 0;                        // unmute the leg
@@ -49,6 +49,9 @@ class Pacer {
   // The first packet is due now. faults are copied: later changes affect later plays only, except loss,
   // burst and jitter, which are read per packet from current_faults().
   PlayerId start(const PlaySpec& spec, PlaybackTarget& target);
+  // The same with an id the caller chose (unique among this pacer's players), for callers that hand out ids
+  // before the pacer sees the request.
+  void start(PlayerId id, const PlaySpec& spec, PlaybackTarget& target);
   // Stops without calling on_playback_finished (the caller is tearing the leg down or replacing the player).
   void stop(PlayerId id);
   bool playing(PlayerId id) const;

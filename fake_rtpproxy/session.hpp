@@ -12,7 +12,7 @@
 #include "net/socket_address.hpp"
 #include "net/timer.hpp"
 #include "net/udp_socket.hpp"
-#include "fake_rtpproxy/pacer.hpp"
+#include "fake_rtpproxy/media_shards.hpp"
 
 namespace mohq::fake_rtpproxy {
 
@@ -27,7 +27,7 @@ struct LegSockets {
 
 struct Session;
 
-class Leg final : public PlaybackTarget {
+class Leg final : public PlaybackListener {
  public:
   Session* session = nullptr;
   Stats* stats = nullptr;
@@ -45,14 +45,9 @@ class Leg final : public PlaybackTarget {
   std::uint64_t rtcp_packets_in = 0;
   std::uint64_t packets_relayed = 0;
   std::uint64_t packets_dropped = 0;
-  std::uint64_t packets_played = 0;
 
   bool sendable() const { return sockets && remote_rtp && !on_hold; }
 
-  // PlaybackTarget
-  const net::UdpSocket& playback_socket() const override { return sockets->rtp; }
-  const net::SocketAddress& playback_destination() const override { return *remote_rtp; }
-  void on_packets_played(std::size_t count, net::TimePoint now) override;
   void on_playback_finished(PlayerId id) override;
 };
 

@@ -57,8 +57,12 @@ Expected<UdpSocket, std::string> UdpSocket::bind(const SocketAddress& local) {
 }
 
 bool UdpSocket::send_to(std::span<const std::uint8_t> data, const SocketAddress& destination) const {
+  return send_datagram(fd_.get(), data, destination);
+}
+
+bool send_datagram(int fd, std::span<const std::uint8_t> data, const SocketAddress& destination) {
   for (;;) {
-    const auto sent = ::sendto(fd_.get(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
+    const auto sent = ::sendto(fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
                                destination.data(), destination.size());
     if (sent >= 0) return static_cast<std::size_t>(sent) == data.size();
     if (errno != EINTR) return false;  // EAGAIN, ECONNREFUSED, ENETUNREACH, ...: the caller drops it
@@ -99,6 +103,11 @@ std::optional<Datagram> UdpSocket::receive_from(std::span<std::uint8_t> buffer) 
 
 std::size_t UdpSocket::send_batch(std::span<const std::span<const std::uint8_t>> datagrams,
                                   const SocketAddress& destination) const {
+  return send_datagrams(fd_.get(), datagrams, destination);
+}
+
+std::size_t send_datagrams(int fd, std::span<const std::span<const std::uint8_t>> datagrams,
+                           const SocketAddress& destination) {
   std::size_t total = 0;
   std::vector<iovec> vectors;
   std::vector<mmsghdr> messages;
@@ -116,7 +125,7 @@ std::size_t UdpSocket::send_batch(std::span<const std::span<const std::uint8_t>>
       messages[i].msg_hdr.msg_iov = &vectors[i];
       messages[i].msg_hdr.msg_iovlen = 1;
     }
-    const int sent = ::sendmmsg(fd_.get(), messages.data(), static_cast<unsigned>(chunk),
+    const int sent = ::sendmmsg(fd, messages.data(), static_cast<unsigned>(chunk),
                                 MSG_DONTWAIT | MSG_NOSIGNAL);
     if (sent < 0) {
       if (errno == EINTR) continue;

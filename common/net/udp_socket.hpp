@@ -18,6 +18,12 @@ struct Datagram {
   SocketAddress source;
 };
 
+// Sending on a descriptor the caller does not own (a media thread sending on a session's socket): the same
+// behaviour as UdpSocket::send_to and send_batch, which call these.
+bool send_datagram(int fd, std::span<const std::uint8_t> data, const SocketAddress& destination);
+std::size_t send_datagrams(int fd, std::span<const std::span<const std::uint8_t>> datagrams,
+                           const SocketAddress& destination);
+
 class UdpSocket {
  public:
   // Binds (port 0 = any free port). Errors name the address and errno text.

@@ -39,11 +39,14 @@ BOOST_AUTO_TEST_SUITE(cli)
 BOOST_AUTO_TEST_CASE(stdio_mode_answers_a_command_file) {
   auto dir = mohq::process::make_temp_dir("mohq-cli-");
   BOOST_REQUIRE(dir);
+  auto media = mohq::process::find_free_udp_port_block("127.0.0.1", 6);
+  BOOST_REQUIRE(media);
+  const std::string first = std::to_string(*media), second = std::to_string(*media + 2);
   std::ofstream(dir->path() / "commands") << "V\nVF 20081102\nU c1 127.0.0.1 6000 a;1\nL c1 127.0.0.1 1 a;1 b;1\n"
                                              "D c1 a b\nD c1 a b\nQ\n";
   mohq::process::SpawnOptions spawn;
   spawn.argv = {"/bin/sh", "-c",
-                binary().string() + " -f -s stdio: -l 127.0.0.1 -b -m 24200 -M 24204 < " +
+                binary().string() + " -f -s stdio: -l 127.0.0.1 -b -m " + first + " -M " + std::to_string(*media + 4) + " < " +
                     (dir->path() / "commands").string()};
   spawn.stdout_path = dir->path() / "replies";
   spawn.stderr_path = dir->path() / "log";
@@ -53,7 +56,7 @@ BOOST_AUTO_TEST_CASE(stdio_mode_answers_a_command_file) {
   BOOST_REQUIRE_MESSAGE(status, "fake-rtpproxy did not stop at the end of its commands");
   BOOST_TEST(status->success(), status->describe() << "\n" << slurp(dir->path() / "log"));
   BOOST_TEST(slurp(dir->path() / "replies") ==
-             "20040107\n1\n24200 127.0.0.1\n24202 127.0.0.1\n0\nE50\nE1\n");
+             "20040107\n1\n" + first + " 127.0.0.1\n" + second + " 127.0.0.1\n0\nE50\nE1\n");
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_stops_it_cleanly_and_writes_the_counters) {

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "fake_rtpproxy/log.hpp"
+#include "process/free_port.hpp"
 #include <stdexcept>
 
 namespace mohq::test {
@@ -25,8 +26,19 @@ fake_rtpproxy::EngineConfig config_for(int port_min, int port_max, int ttl_s, in
 
 }  // namespace
 
-FakeRtpproxyFixture::FakeRtpproxyFixture(int port_min, int port_max, int ttl_s, int setup_ttl_s)
-    : engine(loop, config_for(port_min, port_max, ttl_s, setup_ttl_s)) {
+namespace {
+
+int free_port_block(int pairs) {
+  auto base = process::find_free_udp_port_block("127.0.0.1", static_cast<unsigned>(pairs * 2));
+  if (!base) throw std::runtime_error("no free port block: " + base.error());
+  return *base;
+}
+
+}  // namespace
+
+FakeRtpproxyFixture::FakeRtpproxyFixture(int port_pairs, int ttl_s, int setup_ttl_s)
+    : port_base(free_port_block(port_pairs)),
+      engine(loop, config_for(port_base, port_base + 2 * (port_pairs - 1), ttl_s, setup_ttl_s)) {
   // Error paths are exercised on purpose: their log lines would only bury a real failure's output.
   fake_rtpproxy::set_log_level(fake_rtpproxy::LogLevel::Critical);
   auto server = fake_rtpproxy::ControlServer::open(loop, engine, {});

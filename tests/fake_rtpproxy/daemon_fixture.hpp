@@ -15,7 +15,8 @@
 namespace mohq::test {
 
 struct FakeRtpproxyFixture {
-  explicit FakeRtpproxyFixture(int port_min = 23820, int port_max = 23822, int ttl_s = 60, int setup_ttl_s = 60);
+  // port_pairs RTP/RTCP pairs from a block of ports free on 127.0.0.1, handed out in order (-b).
+  explicit FakeRtpproxyFixture(int port_pairs = 2, int ttl_s = 60, int setup_ttl_s = 60);
 
   // Runs one command as a stream transport would (no cookie) and returns the reply without its '\n'.
   std::string command(const std::string& text);
@@ -24,6 +25,7 @@ struct FakeRtpproxyFixture {
   // Turns the loop for `duration` (handlers run: timers, players, media).
   void run_for(std::chrono::milliseconds duration);
 
+  int port_base;  // the first RTP port
   net::EventLoop loop;
   fake_rtpproxy::Engine engine;
   std::unique_ptr<fake_rtpproxy::ControlServer> control;

@@ -179,7 +179,7 @@ BOOST_AUTO_TEST_CASE(delete_stops_the_stream) {
 }
 
 BOOST_AUTO_TEST_CASE(idle_sessions_time_out) {
-  FakeRtpproxyFixture rtpproxy(23820, 23830, /*ttl_s=*/2, /*setup_ttl_s=*/1);
+  FakeRtpproxyFixture rtpproxy(/*port_pairs=*/6, /*ttl_s=*/2, /*setup_ttl_s=*/1);
   rtpproxy.command("U half 127.0.0.1 1000 a;1");
   rtpproxy.command("U full 127.0.0.1 1000 b;1");
   BOOST_REQUIRE(rtpproxy.command("L full 127.0.0.1 1002 b;1 c;1").find(' ') != std::string::npos);

@@ -2,7 +2,8 @@
 // data/protocol/NAME.input holds one command per line ('#' comments and blank lines skipped; "%PROMPTS%" is
 // replaced by a directory holding test.0 and test.8); NAME.output holds one reply per command. Files whose
 // name contains "datagram" are sent with cookies (udp framing), the others as over a unix socket.
-// A multi-line reply (I) is written on one line with its newlines shown as \n.
+// A multi-line reply (I) is written on one line with its newlines shown as \n, and the media ports as
+// %PORT1% and %PORT2% (the first and second pair of a block found free at run time).
 // After an intended change: MOHQ_REGENERATE=1 build/tests/test_fake_rtpproxy --run_test=protocol_golden
 // rewrites the .output files; review the diff before committing it.
 #include <boost/test/unit_test.hpp>
@@ -60,6 +61,9 @@ BOOST_AUTO_TEST_CASE(command_files_give_the_expected_replies) {
       replace_all(line, "%PROMPTS%", prompts.path.string());
       std::string reply = datagram ? rtpproxy.datagram(line) : rtpproxy.command(line);
       replace_all(reply, "\n", "\\n");  // one line per reply: I's lines are joined with a visible \n
+      // Ports come from whatever block was free: the files name them by position.
+      replace_all(reply, std::to_string(rtpproxy.port_base) + " ", "%PORT1% ");
+      replace_all(reply, std::to_string(rtpproxy.port_base + 2) + " ", "%PORT2% ");
       replies.push_back(reply);
     }
     fs::path expected_path = entry.path();

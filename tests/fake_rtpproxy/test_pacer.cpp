@@ -92,7 +92,7 @@ class Leg : public PlaybackTarget {
  public:
   explicit Leg(const net::SocketAddress& destination) : socket_(bind_loopback()), destination_(destination) {}
 
-  const net::UdpSocket& playback_socket() const override { return socket_; }
+  int playback_fd() const override { return socket_.fd(); }
   const net::SocketAddress& playback_destination() const override { return destination_; }
   void on_packets_played(std::size_t count, TimePoint) override { played += count; }
   void on_playback_finished(PlayerId id) override {
