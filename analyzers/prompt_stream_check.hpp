@@ -14,6 +14,7 @@ namespace mohq::analyzers {
 struct ReceivedPacket {
   std::chrono::steady_clock::time_point arrival;
   std::vector<std::uint8_t> bytes;  // the whole RTP packet
+  std::uint16_t source_port = 0;    // where it came from: a player sends from its leg's port
 };
 
 struct PromptExpectation {

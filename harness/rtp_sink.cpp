@@ -56,7 +56,7 @@ std::size_t RtpSink::collect(std::chrono::milliseconds duration, std::size_t max
         }
       }
       if (first_source_.empty()) first_source_ = source.to_string();
-      packets_.push_back({arrival, std::vector<std::uint8_t>(buffer.begin(), buffer.begin() + size)});
+      packets_.push_back({arrival, std::vector<std::uint8_t>(buffer.begin(), buffer.begin() + size), source.port()});
       ++received;
     }
   }

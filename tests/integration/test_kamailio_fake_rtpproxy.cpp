@@ -38,6 +38,8 @@
 #include <thread>
 #include <vector>
 
+#include "analyzers/prompt_stream_check.hpp"
+#include "harness/rtp_sink.hpp"
 #include "kamailio/kamailio_instance.hpp"
 #include "kamailio/rtpproxy_socket.hpp"
 #include "process/child_process.hpp"
@@ -175,73 +177,6 @@ Prompt write_prompt(const fs::path& mohdir, const fs::path& workdir) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The caller's ear: every datagram arriving at the port the caller's SDP offered.
-
-struct ReceivedPacket {
-  std::chrono::steady_clock::time_point arrival;
-  std::uint16_t source_port;
-  std::string bytes;
-};
-
-class RtpReceiver {
- public:
-  explicit RtpReceiver(std::uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    BOOST_TEST_REQUIRE(fd_ >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    ::inet_pton(AF_INET, kHost, &address.sin_addr);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-      std::string reason = std::strerror(errno);
-      ::close(fd_);
-      BOOST_TEST_REQUIRE(false, "cannot bind the RTP receiver on port " << port << ": " << reason);
-    }
-    thread_ = std::thread([this] { run(); });
-  }
-  RtpReceiver(const RtpReceiver&) = delete;
-  RtpReceiver& operator=(const RtpReceiver&) = delete;
-  ~RtpReceiver() {
-    stop();
-    ::close(fd_);
-  }
-
-  // Joins the thread; packets() is stable afterwards.
-  void stop() {
-    stopping_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  const std::vector<ReceivedPacket>& packets() const { return packets_; }
-
- private:
-  void run() {
-    std::array<char, 2048> buffer{};
-    while (!stopping_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      sockaddr_in source{};
-      socklen_t length = sizeof source;
-      ssize_t got = ::recvfrom(fd_, buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&source), &length);
-      auto now = std::chrono::steady_clock::now();
-      if (got < 0) continue;
-      packets_.push_back({now, ntohs(source.sin_port), std::string(buffer.data(), static_cast<std::size_t>(got))});
-    }
-  }
-
-  int fd_ = -1;
-  std::atomic<bool> stopping_{false};
-  std::vector<ReceivedPacket> packets_;
-  std::thread thread_;
-};
-
-std::optional<mohq::rtp::RtpPacketView> parse_rtp(const std::string& packet) {
-  auto parsed = mohq::rtp::parse_packet(
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(packet.data()), packet.size()));
-  if (!parsed) return std::nullopt;
-  return *parsed;
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Logs on failure
 
 bool current_test_failed() {
@@ -314,7 +249,21 @@ void caller_hears_prompt_byte_for_byte(Control control) {
                                             ? RtpproxySocket::udp(kHost, free_port())
                                             : RtpproxySocket::unix_stream(dir / "rtpproxy.sock");
 
-  RtpReceiver receiver(caller_rtp_port);
+  // The caller's ear: every datagram arriving at the port the caller's SDP offered, kernel-stamped.
+  auto sink = mohq::harness::RtpSink::open(kHost, caller_rtp_port);
+  BOOST_TEST_REQUIRE(sink.has_value(), error_of(sink));
+  std::atomic<bool> listening{true};
+  std::thread ear([&] {
+    while (listening) sink->collect(50ms);
+  });
+  struct StopListening {
+    std::atomic<bool>& flag;
+    std::thread& thread;
+    ~StopListening() {
+      flag = false;
+      if (thread.joinable()) thread.join();
+    }
+  } stop_listening{listening, ear};
 
   // 1. fake-rtpproxy, ready before Kamailio: each Kamailio worker probes it once at start-up.
   const fs::path stats_path = dir / "fake-rtpproxy-stats.json";
@@ -362,7 +311,8 @@ void caller_hears_prompt_byte_for_byte(Control control) {
 
   // Late packets of the call (the BYE races the last few): a short drain, then everything stops.
   std::this_thread::sleep_for(200ms);
-  receiver.stop();
+  listening = false;
+  ear.join();
   auto kamailio_status = kamailio->stop();
   auto rtpproxy_status = rtpproxy->terminate(3s);  // SIGTERM: the fake writes --stats-json on exit
 
@@ -372,67 +322,30 @@ void caller_hears_prompt_byte_for_byte(Control control) {
   BOOST_TEST(kamailio_status.success(), "Kamailio ended with " << kamailio_status.describe());
   BOOST_TEST(rtpproxy_status.success(), "fake-rtpproxy ended with " << rtpproxy_status.describe());
 
-  // --- RTP: what the caller heard.
-  const auto& packets = receiver.packets();
-  BOOST_TEST_MESSAGE(packets.size() << " RTP packets received");
+  // --- RTP: what the caller heard, judged by the same check `mohq run` uses: PCMA (the caller's first offered
+  // PT with a file, mohqueue-behaviour.md §13.3), 160-byte payloads every 20 ms, marker on the first packet
+  // only, seq +1, ts +160, one SSRC, and payloads equal to the prompt file looping over its whole chunks.
+  const auto& packets = sink->packets();
   BOOST_TEST_REQUIRE(packets.size() >= 100u, "expected about " << kCallMs / 20 << " packets for a " << kCallMs
                                                                << " ms call, got " << packets.size());
-  std::vector<mohq::rtp::RtpPacketView> rtp;  // views into packets[i].bytes
+  mohq::analyzers::PromptExpectation expected;
+  expected.payload_type = kPcma;
+  expected.ptime_ms = 20;
+  expected.payload_bytes = kChunk;
+  expected.timestamp_step = kChunk;
+  expected.min_packets = 100;
+  const std::vector<std::uint8_t> prompt_bytes(prompt.bytes.begin(), prompt.bytes.end());
+  const auto summary = mohq::analyzers::check_prompt_stream(packets, prompt_bytes, expected);
+  BOOST_TEST_MESSAGE(summary.packets << " RTP packets, median interval " << summary.median_interval_ms << " ms");
+  for (const auto& failure : summary.failures) BOOST_TEST_ERROR(failure);
+  // The prompt leaves from the caller's leg, a port of the fake's range (the one the 200 OK's SDP named).
+  std::size_t foreign_source = 0;
   for (const auto& packet : packets) {
-    auto fields = parse_rtp(packet.bytes);
-    BOOST_TEST_REQUIRE(fields.has_value(), "not an RTP version 2 packet (" << packet.bytes.size() << " bytes)");
-    rtp.push_back(*fields);
+    foreign_source += packet.source_port < rtp_min || packet.source_port > rtp_max ||
+                      packet.source_port != packets.front().source_port;
   }
-
-  std::size_t bad_pt = 0, bad_size = 0, bad_marker = 0, bad_seq = 0, bad_ts = 0, bad_ssrc = 0,
-              bad_source = 0;
-  for (std::size_t i = 0; i < rtp.size(); ++i) {
-    const auto& p = rtp[i].header;
-    const auto& previous = rtp[i == 0 ? 0 : i - 1].header;
-    bad_pt += p.payload_type != kPcma;  // the caller's first offered PT with a file (mohqueue-behaviour.md §13.3)
-    bad_size += rtp[i].payload.size() != kChunk;
-    bad_marker += p.marker != (i == 0);  // rtpproxy-protocol.md §3.4: marker on the first packet only
-    bad_ssrc += p.ssrc != rtp[0].header.ssrc;
-    bad_source += packets[i].source_port < rtp_min || packets[i].source_port > rtp_max;
-    if (i > 0) {
-      bad_seq += p.sequence != static_cast<std::uint16_t>(previous.sequence + 1);
-      bad_ts += p.timestamp != previous.timestamp + static_cast<std::uint32_t>(kChunk);
-    }
-  }
-  BOOST_TEST(bad_pt == 0u, bad_pt << " packets with a payload type other than 8 (PCMA)");
-  BOOST_TEST(bad_size == 0u, bad_size << " packets whose payload is not 160 bytes (20 ms)");
-  BOOST_TEST(bad_marker == 0u, bad_marker << " packets with a wrong marker bit (first only)");
-  BOOST_TEST(bad_seq == 0u, bad_seq << " sequence steps other than +1");
-  BOOST_TEST(bad_ts == 0u, bad_ts << " timestamp steps other than +160");
-  BOOST_TEST(bad_ssrc == 0u, bad_ssrc << " packets with a second SSRC");
-  BOOST_TEST(bad_source == 0u, bad_source << " packets not sent from the rtpproxy port range " << rtp_min << "-"
-                                          << rtp_max);
-
-  // Pacing: the median gap as this receiver saw it. Loose: correctness, not a benchmark.
-  std::vector<double> gaps_ms;
-  for (std::size_t i = 1; i < packets.size(); ++i) {
-    gaps_ms.push_back(std::chrono::duration<double, std::milli>(packets[i].arrival - packets[i - 1].arrival).count());
-  }
-  std::nth_element(gaps_ms.begin(), gaps_ms.begin() + static_cast<std::ptrdiff_t>(gaps_ms.size() / 2), gaps_ms.end());
-  const double median_gap = gaps_ms[gaps_ms.size() / 2];
-  BOOST_TEST_MESSAGE("median inter-arrival " << median_gap << " ms");
-  BOOST_TEST(std::abs(median_gap - 20.0) <= 2.0, "median inter-arrival " << median_gap << " ms, expected 20 +- 2");
-
-  // Content: the payloads, in order, are the prompt file from offset 0, looping over its whole chunks
-  // (rtpproxy-protocol.md §3.4: a trailing partial chunk is dropped, seq/ts continue).
-  const std::size_t whole_chunks = prompt.bytes.size() / kChunk;
-  std::optional<std::size_t> first_mismatch;
-  for (std::size_t k = 0; k < rtp.size() && !first_mismatch; ++k) {
-    const auto expected = std::string_view(prompt.bytes).substr((k % whole_chunks) * kChunk, kChunk);
-    const auto& payload = rtp[k].payload;
-    if (!std::equal(payload.begin(), payload.end(), expected.begin(), expected.end(),
-                    [](std::uint8_t a, char b) { return a == static_cast<std::uint8_t>(b); })) {
-      first_mismatch = k;
-    }
-  }
-  BOOST_TEST(!first_mismatch.has_value(), "payload of packet " << first_mismatch.value_or(0)
-                                                               << " differs from prompt chunk "
-                                                               << first_mismatch.value_or(0) % whole_chunks);
+  BOOST_TEST(foreign_source == 0u, foreign_source << " packets not sent from one port of the range " << rtp_min
+                                                  << "-" << rtp_max);
 
   // --- rtpproxy side effects (mohqueue-behaviour.md §13, one call): U created one session, P one player,
   // the caller's BYE made Kamailio send D, and no command was refused.
