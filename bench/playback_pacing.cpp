@@ -1,6 +1,6 @@
 // bench-playback-pacing: how evenly N concurrent 20 ms PCMA prompt streams arrive, and what they cost.
-// For each N: start fake-rtpproxy, set up N playing sessions (U/L/P, as playback_suite does), each aimed at its
-// own sink socket in this process, warm up, then measure per-stream inter-arrival deviation |interval - 20 ms|
+// For each N: start fake-rtpproxy, set up N playing sessions (U/L/P, as playback_suite does) aimed at a few sink
+// sockets in this process, warm up, then measure per-stream inter-arrival deviation |interval - 20 ms|
 // from kernel receive timestamps (SO_TIMESTAMPNS), packets/s, sequence gaps and CPU. Then the same with SIPp's
 // rtp_stream as the sender (SIPp UAC -> a tiny answerer in this process whose SDP points at the sinks).
 // See bench/README.md.
@@ -119,7 +119,7 @@ double self_cpu_seconds() {
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-// ---- Receiver: N sink sockets, epoll + recvmmsg, kernel timestamps ----------------------------------------
+// ---- Receiver: a few sink sockets shared by the streams (told apart by SSRC), recvmmsg, kernel timestamps ----
 
 // Per flow (one RTP stream, told apart by SSRC): several flows share a sink socket.
 struct Flow {
