@@ -132,7 +132,6 @@ bool Engine::open_leg(Session& session, Leg& leg, bool ipv6) {
     return false;
   }
   leg.sockets = std::move(*sockets);
-  leg.stats = &stats_;
   int index = &leg == &session.legs[1] ? 1 : 0;
   loop_.add(leg.sockets->rtp.fd(), net::kReadable, [this, &session, index](std::uint32_t) { on_media(session, index, false); });
   loop_.add(leg.sockets->rtcp.fd(), net::kReadable, [this, &session, index](std::uint32_t) { on_media(session, index, true); });

@@ -16,7 +16,6 @@
 
 namespace mohq::fake_rtpproxy {
 
-struct Stats;
 
 // The RTP/RTCP port pair a leg listens on (RTP even, RTCP = RTP + 1).
 struct LegSockets {
@@ -25,12 +24,8 @@ struct LegSockets {
   int port() const { return rtp.local_address().port(); }
 };
 
-struct Session;
-
 class Leg final : public PlaybackListener {
  public:
-  Session* session = nullptr;
-  Stats* stats = nullptr;
   std::unique_ptr<LegSockets> sockets;       // allocated at U (legs[0]) or first L (legs[1])
   std::optional<net::SocketAddress> remote_rtp;   // SDP pre-fill or latched source
   std::optional<net::SocketAddress> remote_rtcp;
@@ -67,9 +62,7 @@ struct Session {
   net::TimePoint created{};
   net::TimePoint last_activity{};
 
-  Session() {
-    for (auto& leg : legs) leg.session = this;
-  }
+  Session() = default;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 };
