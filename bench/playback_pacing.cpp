@@ -58,6 +58,7 @@ struct Options {
   std::string sipp = "sipp";
   bool run_fake = true;
   int sinks = 16;  // sink sockets shared by the streams; 0 = one per stream
+  int media_nice = 0;  // passed to fake-rtpproxy --media-nice
 };
 
 std::vector<int> parse_list(const std::string& text) {
@@ -119,9 +120,9 @@ double self_cpu_seconds() {
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-// ---- Receiver: a few sink sockets shared by the streams (told apart by SSRC), recvmmsg, kernel timestamps ----
+// ---- Receiver: a few sink sockets shared by the streams (told apart by source port + SSRC), recvmmsg, kernel timestamps ----
 
-// Per flow (one RTP stream, told apart by SSRC): several flows share a sink socket.
+// Per flow (one RTP stream, told apart by source port and SSRC): several flows share a sink socket.
 struct Flow {
   bool have_last = false;
   std::int64_t last_ns = 0;
@@ -181,7 +182,7 @@ class Receiver {
     for (std::size_t i = 0; i < streams; ++i) ports.push_back(port_for(i));
     return ports;
   }
-  std::unordered_map<std::uint32_t, Flow>& flows() { return flows_; }
+  std::unordered_map<std::uint64_t, Flow>& flows() { return flows_; }
 
   // Receives until `duration` has passed. While measuring, deviations and losses are recorded.
   void run_for(std::chrono::nanoseconds duration, bool measuring) {
@@ -210,11 +211,14 @@ class Receiver {
     std::uint8_t data[kBatch][256];
     alignas(cmsghdr) char control[kBatch][64];
     iovec iov[kBatch];
+    sockaddr_in sources[kBatch];
     mmsghdr messages[kBatch];
     for (int round = 0; round < 4096; ++round) {  // bounded: at most 65536 datagrams per call
       for (int i = 0; i < kBatch; ++i) {
         iov[i] = {data[i], sizeof data[i]};
         messages[i] = {};
+        messages[i].msg_hdr.msg_name = &sources[i];
+        messages[i].msg_hdr.msg_namelen = sizeof sources[i];
         messages[i].msg_hdr.msg_iov = &iov[i];
         messages[i].msg_hdr.msg_iovlen = 1;
         messages[i].msg_hdr.msg_control = control[i];
@@ -234,7 +238,9 @@ class Receiver {
         if (stamp < 0) continue;
         auto seq = static_cast<std::uint16_t>((data[i][2] << 8) | data[i][3]);
         auto ssrc = static_cast<std::uint32_t>((data[i][8] << 24) | (data[i][9] << 16) | (data[i][10] << 8) | data[i][11]);
-        Flow& s = flows_[ssrc];
+        // Source port and SSRC together: random SSRCs of thousands of streams collide now and then (one run
+        // merged two streams and counted 8 million "lost" packets), and one sender may use one port for all.
+        Flow& s = flows_[(std::uint64_t{ntohs(sources[i].sin_port)} << 32) | ssrc];
         s.payload_type = data[i][1] & 0x7f;
         if (measuring) ++s.packets;
         if (s.have_last) {
@@ -258,7 +264,7 @@ class Receiver {
 
   int epoll_ = -1;
   std::vector<Sink> sinks_;
-  std::unordered_map<std::uint32_t, Flow> flows_;
+  std::unordered_map<std::uint64_t, Flow> flows_;
   std::vector<std::uint32_t> deviations_ns_;
 };
 
@@ -339,7 +345,7 @@ Result run_fake(int n, const Options& options, const fs::path& prompt) {
   // Sinks take ephemeral ports (32768+); the media range sits below them: 11,000 RTP/RTCP pairs.
   mohq::process::SpawnOptions spawn;
   spawn.argv = {options.fake_rtpproxy.string(), "-l", "127.0.0.1", "-s", "udp:127.0.0.1:" + std::to_string(*control),
-                "-m", "10000", "-M", "31999", "-f", "-d", "ERR"};
+                "-m", "10000", "-M", "31999", "-f", "-d", "ERR", "--media-nice", std::to_string(options.media_nice)};
   spawn.stderr_path = fs::temp_directory_path() / ("bench-fake-rtpproxy-" + std::to_string(n) + ".log");
   auto child = mohq::process::ChildProcess::spawn(spawn);
   if (!child) {
@@ -609,13 +615,14 @@ int main(int argc, char** argv) {
     else if (arg == "--seconds") options.seconds = std::stoi(value());
     else if (arg == "--warmup") options.warmup_seconds = std::stoi(value());
     else if (arg == "--sinks") options.sinks = std::stoi(value());
+    else if (arg == "--media-nice") options.media_nice = std::stoi(value());
     else if (arg == "--json") options.json_path = value();
     else if (arg == "--fake-rtpproxy") options.fake_rtpproxy = value();
     else if (arg == "--sipp") options.sipp = value();
     else {
       std::cerr << "usage: " << argv[0]
                 << " [--streams 100,1000,5000] [--sipp-streams 100,1000 | --no-sipp] [--no-fake] [--seconds 10]"
-                   " [--warmup 2] [--sinks 16] [--json FILE] [--fake-rtpproxy PATH] [--sipp PATH]\n";
+                   " [--warmup 2] [--sinks 16] [--media-nice 0] [--json FILE] [--fake-rtpproxy PATH] [--sipp PATH]\n";
       return 2;
     }
   }

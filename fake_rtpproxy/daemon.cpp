@@ -59,6 +59,7 @@ int run_daemon(const Options& options) {
   config.media_threads = options.media_threads > 0
                              ? options.media_threads
                              : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  config.media_nice = options.media_nice;
   for (const auto& spec : options.control) {
     if (spec.port) {
       // rtpproxy-protocol.md §4.3: the control port and the one below it are never media ports.

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <sys/resource.h>
 
+#include <charconv>
 #include <chrono>
 #include <sstream>
 #include <string_view>
@@ -48,7 +49,7 @@ void Leg::on_playback_finished(PlayerId id) {
 }
 
 Engine::Engine(net::EventLoop& loop, EngineConfig config)
-    : loop_(loop), config_(std::move(config)), rng_(config_.seed), media_(loop, config_.seed ^ 0x9e3779b97f4a7c15ULL, config_.media_threads) {
+    : loop_(loop), config_(std::move(config)), rng_(config_.seed), media_(loop, config_.seed ^ 0x9e3779b97f4a7c15ULL, config_.media_threads, config_.media_nice) {
   if (!config_.ipv4_address.empty()) {
     ipv4_ports_.emplace(config_.ipv4_address, config_.port_min, config_.port_max, config_.sequential_ports, rng_,
                         config_.excluded_ports);
@@ -221,12 +222,8 @@ rtpp::Reply Engine::update(const rtpp::UpdateCommand& c) {
     case AddressKind::Ignored:
       break;
     case AddressKind::Usable: {
-      int port = 0;
-      try {
-        port = std::stoi(c.port);
-      } catch (const std::exception&) {
-        port = 0;
-      }
+      int port = 0;  // rtpproxy reads the port loosely: leading digits, 0 when there are none
+      std::from_chars(c.port.data(), c.port.data() + c.port.size(), port);
       auto rtp = net::SocketAddress::from_host_port(c.address, static_cast<std::uint16_t>(port & 0xffff));
       if (!rtp) return error(ErrorCode::AddressUnresolvable);
       sdp_leg.on_hold = false;

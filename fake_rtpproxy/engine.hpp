@@ -36,6 +36,7 @@ struct EngineConfig {
   std::vector<int> excluded_ports;           // control ports
   std::uint64_t seed = 0;
   int media_threads = 1;                     // threads sending prompts (MediaShards)
+  int media_nice = 0;                        // their niceness (see MediaShards)
 };
 
 class Engine {

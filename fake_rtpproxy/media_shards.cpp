@@ -1,8 +1,11 @@
 #include "fake_rtpproxy/media_shards.hpp"
 
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <future>
 #include <mutex>
 #include <stdexcept>
@@ -77,7 +80,10 @@ struct MediaShards::Shard {
     signal_eventfd(wake.get());
   }
 
-  void run() {
+  void run(int nice) {
+    if (nice != 0 && ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice) != 0) {
+      FRTPP_LOG(Warning) << "media thread: cannot set nice " << nice << ": " << std::strerror(errno);
+    }
     while (!quit) {
       loop.run_once(-1);
       const PacerCounters& now = pacer.counters();
@@ -99,14 +105,14 @@ struct MediaShards::Shard {
   std::thread thread;
 };
 
-MediaShards::MediaShards(net::EventLoop& control_loop, std::uint64_t seed, int shard_count)
+MediaShards::MediaShards(net::EventLoop& control_loop, std::uint64_t seed, int shard_count, int nice)
     : control_loop_(control_loop), control_wake_(make_eventfd()) {
   if (shard_count < 1) throw std::invalid_argument("MediaShards needs at least one shard");
   control_loop_.add(control_wake_.get(), net::kReadable, [this](std::uint32_t) { run_control_inbox(); });
   for (int i = 0; i < shard_count; ++i) {
     auto shard = std::make_unique<Shard>(seed + static_cast<std::uint64_t>(i) * 0x9e3779b97f4a7c15ULL);
     Shard* raw = shard.get();
-    raw->thread = std::thread([raw] { raw->run(); });
+    raw->thread = std::thread([raw, nice] { raw->run(nice); });
     shards_.push_back(std::move(shard));
   }
 }

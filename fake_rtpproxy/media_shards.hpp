@@ -27,7 +27,9 @@ class PlaybackListener {
 
 class MediaShards {
  public:
-  MediaShards(net::EventLoop& control_loop, std::uint64_t seed, int shard_count);
+  // nice: scheduling niceness of the media threads (0 = as the process). A negative value lets them keep time
+  // when the machine is busy (a load test runs the system under test and the callers on the same cores).
+  MediaShards(net::EventLoop& control_loop, std::uint64_t seed, int shard_count, int nice = 0);
   ~MediaShards();
   MediaShards(const MediaShards&) = delete;
   MediaShards& operator=(const MediaShards&) = delete;

@@ -191,6 +191,12 @@ Expected<CommandLine, std::string> parse_command_line(std::span<const std::strin
         auto parsed = parse_integer("--media-threads", *v, 1, 64);
         if (!parsed) return Unexpected(parsed.error());
         o.media_threads = static_cast<int>(*parsed);
+      } else if (name == "media-nice") {
+        auto v = value_of();
+        if (!v) return Unexpected(v.error());
+        auto parsed = parse_integer("--media-nice", *v, -20, 19);
+        if (!parsed) return Unexpected(parsed.error());
+        o.media_nice = static_cast<int>(*parsed);
       } else if (name == "seed") {
         auto v = value_of();
         if (!v) return Unexpected(v.error());
@@ -260,7 +266,7 @@ Expected<CommandLine, std::string> parse_command_line(std::span<const std::strin
 std::string usage_text() {
   return R"(usage: fake-rtpproxy [-l ADDR] [-6 ADDR] [-s SOCKET]... [-m MIN] [-M MAX] [-T TTL] [-W TTL]
                      [-d LEVEL] [-A ADDR] [-p PIDFILE] [-b] [-f] [-F]
-                     [--stats-json FILE] [--fault KEY=VALUE]... [--seed N] [--media-threads N]
+                     [--stats-json FILE] [--fault KEY=VALUE]... [--seed N] [--media-threads N] [--media-nice N]
 A stand-in for rtpproxy that speaks its control protocol and streams prompt files over RTP.
   -l ADDR        IPv4 media address (default 127.0.0.1)
   -6 ADDR        IPv6 media address
@@ -276,6 +282,7 @@ A stand-in for rtpproxy that speaks its control protocol and streams prompt file
   --fault KEY=VALUE   inject a fault (see fake_rtpproxy/README.md); also at run time: "F KEY=VALUE"
   --seed N            reproducible random choices
   --media-threads N   threads sending prompts (default: one per CPU, at most 4)
+  --media-nice N      niceness of those threads, e.g. -10 to keep time on a busy machine (default 0)
 )";
 }
 

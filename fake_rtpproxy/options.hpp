@@ -47,6 +47,7 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> faults;  // --fault key=value
   std::optional<std::uint64_t> seed;     // --seed: reproducible SSRC/seq/ts, port order and faults
   int media_threads = 0;                 // --media-threads: threads sending prompts; 0 = one per CPU, at most 4
+  int media_nice = 0;                    // --media-nice: niceness of those threads (-20..19)
 };
 
 struct CommandLine {

@@ -64,13 +64,18 @@ BOOST_AUTO_TEST_CASE(attached_values_and_clusters) {
 }
 
 BOOST_AUTO_TEST_CASE(long_options) {
-  auto line = parse({"--stats-json", "/tmp/s.json", "--fault", "rtp.loss=0.1", "--fault=reply.delay=50", "--seed", "7"});
+  auto line = parse({"--stats-json", "/tmp/s.json", "--fault", "rtp.loss=0.1", "--fault=reply.delay=50", "--seed", "7",
+                     "--media-threads", "3", "--media-nice=-10"});
   BOOST_REQUIRE_MESSAGE(line, (line ? "" : line.error()));
   BOOST_TEST(line->options.stats_json == "/tmp/s.json");
   BOOST_REQUIRE(line->options.faults.size() == 2u);
   BOOST_TEST(line->options.faults[1].first == "reply.delay");
   BOOST_TEST(line->options.faults[1].second == "50");
   BOOST_TEST(line->options.seed.value_or(0) == 7u);
+  BOOST_TEST(line->options.media_threads == 3);
+  BOOST_TEST(line->options.media_nice == -10);
+  BOOST_TEST(!parse({"--media-nice", "-21"}));
+  BOOST_TEST(!parse({"--media-threads", "0"}));
 }
 
 BOOST_AUTO_TEST_CASE(errors_name_the_flag) {
