@@ -197,14 +197,19 @@ void ControlServer::deliver(std::string reply, Sink sink, const net::UdpSocket* 
     delay_timer_.arm_at(delayed_.begin()->first);
     return;
   }
+  send_now(reply, sink, socket, destination, stream.get());
+}  // a stream connection closes here: the end of the reply (one command per connection)
+
+void ControlServer::send_now(const std::string& reply, Sink sink, const net::UdpSocket* socket,
+                             const net::SocketAddress* destination, int stream_fd) {
   ++engine_.control_counters().ncmds_repld;
   switch (sink) {
     case Sink::Udp:
       socket->send_to(std::span(reinterpret_cast<const std::uint8_t*>(reply.data()), reply.size()), *destination);
       break;
     case Sink::Stream:
-      write_all(stream.get(), reply);
-      break;  // closing the connection is the end of the reply (one command per connection)
+      write_all(stream_fd, reply);
+      break;
     case Sink::Stdout:
       write_all(STDOUT_FILENO, reply);
       break;
@@ -216,19 +221,7 @@ void ControlServer::flush_delayed() {
   while (!delayed_.empty() && delayed_.begin()->first <= now) {
     auto item = std::move(delayed_.begin()->second);
     delayed_.erase(delayed_.begin());
-    ++engine_.control_counters().ncmds_repld;
-    switch (item->sink) {
-      case Sink::Udp:
-        item->socket->send_to(std::span(reinterpret_cast<const std::uint8_t*>(item->reply.data()), item->reply.size()),
-                              item->destination);
-        break;
-      case Sink::Stream:
-        write_all(item->stream.get(), item->reply);
-        break;
-      case Sink::Stdout:
-        write_all(STDOUT_FILENO, item->reply);
-        break;
-    }
+    send_now(item->reply, item->sink, item->socket, &item->destination, item->stream.get());
   }
   if (!delayed_.empty()) delay_timer_.arm_at(delayed_.begin()->first);
 }

@@ -46,6 +46,8 @@ class ControlServer {
   void on_stdin();
   void deliver(std::string reply, Sink sink, const net::UdpSocket* socket, const net::SocketAddress* destination,
                net::Fd stream);
+  void send_now(const std::string& reply, Sink sink, const net::UdpSocket* socket,
+                const net::SocketAddress* destination, int stream_fd);
   void flush_delayed();
   std::optional<std::string> cached_reply(const std::string& cookie);
   void remember_reply(const std::string& cookie, const std::string& reply);

@@ -29,7 +29,8 @@ enum class ParseErrorKind {
   NoEndOfHeaders,      // the header block is not closed by an empty line
   BadContentLength,    // not a decimal number, or two Content-Length headers that disagree
   TruncatedBody,       // Content-Length larger than the bytes that follow the headers
-  MissingContentLength // on a stream, where RFC 3261 18.3 makes it mandatory
+  MissingContentLength, // on a stream, where RFC 3261 18.3 makes it mandatory
+  BadValue             // a header value or URI that does not follow its grammar (sip/headers.hpp, sip/uri.hpp)
 };
 
 struct ParseError {
