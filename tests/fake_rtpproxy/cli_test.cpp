@@ -14,16 +14,14 @@
 #include "process/child_process.hpp"
 #include "process/free_port.hpp"
 #include "process/temp_dir.hpp"
+#include "support/source_tree.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
 
-fs::path binary() {
-  const char* dir = std::getenv("MOHQ_BIN_DIR");
-  return fs::path(dir ? dir : "build/bin") / "fake-rtpproxy";
-}
+fs::path binary() { return mohq::test::binary_dir() / "fake-rtpproxy"; }
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path);

@@ -15,6 +15,7 @@
 #include "process/temp_dir.hpp"
 #include "rtp/g711.hpp"
 #include "rtp/rtp_header.hpp"
+#include "support/source_tree.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -31,9 +32,8 @@ struct RunningFake {
     auto media = mohq::process::find_free_udp_port_block("127.0.0.1", 8);
     BOOST_REQUIRE(port && media);
     control = "udp:127.0.0.1:" + std::to_string(*port);
-    const char* bin = std::getenv("MOHQ_BIN_DIR");
     mohq::process::SpawnOptions spawn;
-    spawn.argv = {(fs::path(bin ? bin : "build/bin") / "fake-rtpproxy").string(), "-l", "127.0.0.1", "-s", control,
+    spawn.argv = {(mohq::test::binary_dir() / "fake-rtpproxy").string(), "-l", "127.0.0.1", "-s", control,
                   "-m", std::to_string(*media), "-M", std::to_string(*media + 7), "-f"};
     spawn.stderr_path = dir->path() / "log";
     auto started = mohq::process::ChildProcess::spawn(spawn);

@@ -14,16 +14,13 @@
 #include <sstream>
 
 #include "daemon_fixture.hpp"
+#include "support/source_tree.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path data_dir() {
-  const char* root = std::getenv("MOHQ_SOURCE_DIR");
-  fs::path base = root ? fs::path(root) / "tests/fake_rtpproxy" : fs::path(__FILE__).parent_path();
-  return base / "data/protocol";
-}
+fs::path data_dir() { return mohq::test::source_tree() / "tests" / "fake_rtpproxy" / "data" / "protocol"; }
 
 std::vector<std::string> read_lines(const fs::path& path) {
   std::ifstream in(path);

@@ -41,6 +41,7 @@
 #include "analyzers/prompt_stream_check.hpp"
 #include "harness/rtp_sink.hpp"
 #include "kamailio/kamailio_instance.hpp"
+#include "support/source_tree.hpp"
 #include "kamailio/rtpproxy_socket.hpp"
 #include "process/child_process.hpp"
 #include "process/free_port.hpp"
@@ -77,16 +78,10 @@ std::string env_or_empty(const char* name) {
   return value != nullptr ? value : "";
 }
 
-fs::path source_dir() {
-  std::string dir = env_or_empty("MOHQ_SOURCE_DIR");
-  BOOST_TEST_REQUIRE(!dir.empty(), "MOHQ_SOURCE_DIR is not set: run through ctest or export it");
-  return dir;
-}
+fs::path source_dir() { return mohq::test::source_tree(); }
 
 fs::path fake_rtpproxy_binary() {
-  std::string dir = env_or_empty("MOHQ_BIN_DIR");
-  BOOST_TEST_REQUIRE(!dir.empty(), "MOHQ_BIN_DIR is not set: run through ctest or export it");
-  fs::path binary = fs::path(dir) / "fake-rtpproxy";
+  fs::path binary = mohq::test::binary_dir() / "fake-rtpproxy";
   BOOST_TEST_REQUIRE(::access(binary.c_str(), X_OK) == 0, binary.string() + " is missing: build target fake-rtpproxy");
   return binary;
 }

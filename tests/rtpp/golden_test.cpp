@@ -15,6 +15,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "support/source_tree.hpp"
 #include "canonical.hpp"
 #include "rtpp/codec.hpp"
 
@@ -23,12 +24,7 @@ using namespace mohq::rtpp;
 
 namespace {
 
-fs::path data_dir() {
-  if (const char* root = std::getenv("MOHQ_SOURCE_DIR"); root != nullptr && *root != '\0') {
-    return fs::path(root) / "tests" / "rtpp" / "data";
-  }
-  return fs::path(__FILE__).parent_path() / "data";
-}
+fs::path data_dir() { return mohq::test::source_tree() / "tests" / "rtpp" / "data"; }
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
