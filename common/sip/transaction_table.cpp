@@ -1,6 +1,9 @@
 // RFC 3261 17.1.3 and 17.2.3: matching messages to transactions.
 #include "sip/transaction_table.hpp"
 
+#include <iterator>
+#include <string>
+#include <type_traits>
 #include <utility>
 
 namespace mohq::sip {
