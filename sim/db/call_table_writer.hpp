@@ -10,9 +10,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "sim/db/mohqueue_schema.hpp"
 #include "sim/db/sqlite_database.hpp"
@@ -29,7 +29,8 @@ struct CallRow {
   std::chrono::system_clock::time_point call_time;
 };
 
-// call_time as Kamailio's db_sqlite stores a DB1_DATETIME: a Julian day number (REAL), like julianday().
+// call_time as Kamailio's db_sqlite stores a DB1_DATETIME (dbase.c timet_to_sqlite): a Julian day number (REAL),
+// like SQLite's julianday().
 double to_julian_day(std::chrono::system_clock::time_point time);
 
 class CallTableWriter {
@@ -48,15 +49,18 @@ class CallTableWriter {
   DbResult<Done> flush();
 
  private:
-  // What the file must go through for one call, after coalescing.
+  // What one call still needs in the file, after coalescing.
   struct Change {
-    bool delete_first = false;      // DELETE the row the file may hold
-    std::optional<CallRow> insert;  // then INSERT this row
-    std::optional<CallStatus> status;  // else UPDATE call_status (only when insert is empty)
+    enum class Kind { write_row, set_status, delete_row } kind = Kind::write_row;
+    CallRow row;                 // write_row: INSERT OR REPLACE this row
+    CallStatus status{};  // set_status: UPDATE call_status
   };
 
   SqliteDatabase* db_;
   std::unordered_map<std::string, Change> pending_;
+  // Call-IDs with a row in the file, as of the last successful flush: a remove of a call missing here and
+  // still pending as an insert drops it unwritten.
+  std::unordered_set<std::string> in_file_;
 };
 
 }  // namespace mohq::sim_db

@@ -67,6 +67,8 @@ DbResult<Done> SqliteStatement::run() {
   return Done{};
 }
 
+int SqliteStatement::column_count() const { return sqlite3_column_count(statement_); }
+
 std::int64_t SqliteStatement::column_int(int column) const { return sqlite3_column_int64(statement_, column); }
 
 std::optional<std::string> SqliteStatement::column_text(int column) const {

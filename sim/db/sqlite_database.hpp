@@ -44,6 +44,7 @@ class SqliteStatement {
   // For statements that return no rows (INSERT, UPDATE, DELETE).
   DbResult<Done> run();
 
+  int column_count() const;
   std::int64_t column_int(int column) const;
   std::optional<std::string> column_text(int column) const;  // nullopt for NULL
 
