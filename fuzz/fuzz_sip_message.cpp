@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "round_trip_failure.hpp"
 #include "sip/headers.hpp"
 #include "sip/message.hpp"
 #include "sip/uri.hpp"
@@ -18,9 +19,7 @@ namespace {
 using namespace mohq::sip;
 
 [[noreturn]] void report(const char* what, std::string_view input, const std::string& written) {
-  std::fprintf(stderr, "%s\n  input:   \"%.*s\"\n  written: \"%s\"\n", what, static_cast<int>(input.size()), input.data(),
-               written.c_str());
-  std::abort();
+  mohq::fuzz::report_round_trip_failure(what, input, written);
 }
 
 void exercise_headers(const Message& m) {

@@ -13,20 +13,24 @@ namespace mohq::harness {
 
 LinearAudio synthesized_music(double seconds) {
   // A slow arpeggio over a sustained chord with a soft attack per note: tonal, with level changes, so an
-  // encoder or law mix-up shows as a payload difference and no sample clips.
+  // encoder or law mix-up shows as a payload difference and no sample clips. A deterministic noise floor keeps
+  // any two 20 ms chunks different, so a skipped, repeated or reordered packet cannot hide.
   constexpr double kRate = 8000;
   const double notes[] = {261.63, 329.63, 392.00, 523.25, 392.00, 329.63};
   LinearAudio audio{{}, "synthesized"};
   auto count = static_cast<std::size_t>(seconds * kRate);
   audio.samples.resize(count);
+  std::uint32_t noise = 12345;
   for (std::size_t i = 0; i < count; ++i) {
+    noise = noise * 1664525u + 1013904223u;  // a linear congruential generator: the same hiss every run
     double t = static_cast<double>(i) / kRate;
     double note_time = std::fmod(t, 0.25);
     double note = notes[static_cast<std::size_t>(t / 0.25) % std::size(notes)];
     double envelope = std::min(1.0, note_time / 0.02) * std::exp(-3.0 * note_time);
     double value = 0.25 * std::sin(2 * std::numbers::pi * 130.81 * t) +
                    0.35 * envelope * std::sin(2 * std::numbers::pi * note * t);
-    audio.samples[i] = static_cast<std::int16_t>(std::lround(value * 20000));
+    double hiss = (static_cast<double>(noise >> 16) / 65536.0 - 0.5) * 0.02;
+    audio.samples[i] = static_cast<std::int16_t>(std::lround((value + hiss) * 20000));
   }
   return audio;
 }

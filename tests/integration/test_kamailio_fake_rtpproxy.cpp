@@ -29,7 +29,6 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <numbers>
 #include <optional>
 #include <span>
 #include <sstream>
@@ -39,6 +38,7 @@
 #include <vector>
 
 #include "analyzers/prompt_stream_check.hpp"
+#include "harness/prompt_source.hpp"
 #include "harness/rtp_sink.hpp"
 #include "kamailio/kamailio_instance.hpp"
 #include "support/source_tree.hpp"
@@ -112,63 +112,20 @@ std::string read_file(const fs::path& path) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The prompt: <mohdir>/test.8, raw A-law (rtpproxy-protocol.md §3.3), a whole number of 20 ms chunks.
-
-// 4 s of a little tune with a noise floor: no two 20 ms chunks alike, so a skipped, repeated or reordered
-// packet cannot hide.
-std::string synthesize_prompt() {
-  constexpr int kRate = 8000;
-  constexpr std::array<double, 8> kNotes = {392.0, 440.0, 493.9, 523.3, 587.3, 523.3, 493.9, 440.0};
-  std::vector<std::int16_t> samples;
-  std::uint32_t noise = 12345;
-  for (int n = 0; n < 4 * kRate; ++n) {
-    double t = static_cast<double>(n) / kRate;
-    double note = kNotes[static_cast<std::size_t>(n / (kRate / 2)) % kNotes.size()];
-    double envelope = 0.3 + 0.7 * std::exp(-3.0 * std::fmod(t, 0.5));
-    noise = noise * 1664525u + 1013904223u;
-    double hiss = (static_cast<double>(noise >> 16) / 65536.0 - 0.5) * 600.0;
-    double value = 9000.0 * envelope * (std::sin(2 * std::numbers::pi * note * t) + 0.3 * std::sin(2 * std::numbers::pi * 2 * note * t)) + hiss;
-    samples.push_back(static_cast<std::int16_t>(std::clamp(value, -32768.0, 32767.0)));
-  }
-  std::vector<std::uint8_t> alaw(samples.size());
-  mohq::rtp::encode_alaw(samples, alaw);
-  return std::string(alaw.begin(), alaw.end());
-}
+// The prompt: <mohdir>/test.8, raw A-law (rtpproxy-protocol.md §3.3), 2.51 s: 125 whole 20 ms chunks and a
+// partial one, so the call (3 s) hears the loop and the dropped tail. Real hold music when Debian's
+// asterisk-moh-opsound-wav and sox are there, harness/prompt_source's synthesized music otherwise.
 
 struct Prompt {
-  std::string bytes;
+  std::vector<std::uint8_t> bytes;
   std::string origin;
 };
 
-// Real hold music when Debian's asterisk-moh-opsound-wav and sox are there, the tune otherwise.
-Prompt write_prompt(const fs::path& mohdir, const fs::path& workdir) {
-  const fs::path target = mohdir / "test.8";
-  std::vector<fs::path> wavs;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator("/usr/share/asterisk/moh", error)) {
-    if (entry.path().extension() == ".wav") wavs.push_back(entry.path());
-  }
-  std::sort(wavs.begin(), wavs.end());
-  if (!wavs.empty()) {
-    SpawnOptions sox;
-    sox.argv = {"sox", wavs.front().string(), "-t", "raw", "-r", "8000", "-c", "1", "-e", "a-law",
-                target.string(), "trim", "0", "2.51"};
-    sox.stdout_path = sox.stderr_path = workdir / "sox.log";
-    auto child = ChildProcess::spawn(sox);
-    if (child) {
-      auto status = child->wait_for(10s);
-      std::string bytes = read_file(target);
-      if (status && status->success() && bytes.size() >= 100 * kChunk) {
-        bytes.resize(bytes.size() / kChunk * kChunk);
-        std::ofstream(target, std::ios::binary | std::ios::trunc) << bytes;
-        return {bytes, wavs.front().filename().string() + " via sox"};
-      }
-    }
-    BOOST_TEST_MESSAGE("sox conversion failed (" << read_file(workdir / "sox.log") << "): synthesizing");
-  }
-  Prompt prompt{synthesize_prompt(), "synthesized tune"};
-  std::ofstream(target, std::ios::binary | std::ios::trunc) << prompt.bytes;
-  return prompt;
+Prompt write_prompt(const fs::path& mohdir) {
+  auto audio = mohq::harness::hold_music(2.51);
+  auto written = mohq::harness::write_g711_prompts(audio, mohdir, "test", {8});
+  BOOST_TEST_REQUIRE(written.has_value(), error_of(written));
+  return {mohq::harness::read_file_bytes(mohdir / "test.8"), audio.origin};
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -228,9 +185,9 @@ void caller_hears_prompt_byte_for_byte(Control control) {
   logs.add("SIPp messages", dir / "sipp-messages.log");
   logs.add("SIPp errors", dir / "sipp-errors.log");
 
-  const Prompt prompt = write_prompt(mohdir, dir);
+  const Prompt prompt = write_prompt(mohdir);
   BOOST_TEST_MESSAGE("prompt " << prompt.origin << ", " << prompt.bytes.size() << " bytes");
-  BOOST_TEST_REQUIRE(prompt.bytes.size() % kChunk == 0u);
+  BOOST_TEST_REQUIRE(prompt.bytes.size() >= 100 * kChunk);
 
   // Ports: SIPp binds -mp and -mp + 2 itself, so the SDP offers a separate port that the receiver owns.
   const std::uint16_t sip_port = free_port();
@@ -329,8 +286,7 @@ void caller_hears_prompt_byte_for_byte(Control control) {
   expected.payload_bytes = kChunk;
   expected.timestamp_step = kChunk;
   expected.min_packets = 100;
-  const std::vector<std::uint8_t> prompt_bytes(prompt.bytes.begin(), prompt.bytes.end());
-  const auto summary = mohq::analyzers::check_prompt_stream(packets, prompt_bytes, expected);
+  const auto summary = mohq::analyzers::check_prompt_stream(packets, prompt.bytes, expected);
   BOOST_TEST_MESSAGE(summary.packets << " RTP packets, median interval " << summary.median_interval_ms << " ms");
   for (const auto& failure : summary.failures) BOOST_TEST_ERROR(failure);
   // The prompt leaves from the caller's leg, a port of the fake's range (the one the 200 OK's SDP named).
