@@ -41,7 +41,7 @@
 #include "harness/prompt_source.hpp"
 #include "harness/rtp_sink.hpp"
 #include "kamailio/kamailio_instance.hpp"
-#include "support/source_tree.hpp"
+#include "support/integration.hpp"
 #include "kamailio/rtpproxy_socket.hpp"
 #include "process/child_process.hpp"
 #include "process/free_port.hpp"
@@ -56,6 +56,12 @@ using mohq::kamailio::KamailioInstance;
 using mohq::kamailio::RtpproxySocket;
 using mohq::process::ChildProcess;
 using mohq::process::SpawnOptions;
+using mohq::test::error_of;
+using mohq::test::free_port;
+using mohq::test::free_port_block;
+using mohq::test::LogsOnFailure;
+using mohq::test::read_file;
+using mohq::test::stats_counter;
 
 namespace {
 
@@ -68,11 +74,6 @@ constexpr std::uint8_t kPcma = 8;
 // ---------------------------------------------------------------------------------------------------------
 // Where things are
 
-template <class T>
-std::string error_of(const mohq::Expected<T, std::string>& result) {
-  return result.has_value() ? std::string() : result.error();
-}
-
 std::string env_or_empty(const char* name) {
   const char* value = std::getenv(name);
   return value != nullptr ? value : "";
@@ -80,35 +81,12 @@ std::string env_or_empty(const char* name) {
 
 fs::path source_dir() { return mohq::test::source_tree(); }
 
-fs::path fake_rtpproxy_binary() {
-  fs::path binary = mohq::test::binary_dir() / "fake-rtpproxy";
-  BOOST_TEST_REQUIRE(::access(binary.c_str(), X_OK) == 0, binary.string() + " is missing: build target fake-rtpproxy");
-  return binary;
-}
-
 fs::path kamailio_binary() {
   std::string override_path = env_or_empty("MOHQ_KAMAILIO");
   fs::path binary = override_path.empty() ? fs::path("/usr/sbin/kamailio") : fs::path(override_path);
   BOOST_TEST_REQUIRE(::access(binary.c_str(), X_OK) == 0,
                      binary.string() + " is missing: apt-get install kamailio kamailio-sqlite-modules");
   return binary;
-}
-
-std::uint16_t free_port() {
-  auto port = mohq::process::find_free_udp_port(kHost);
-  BOOST_TEST_REQUIRE(port.has_value(), error_of(port));
-  return *port;
-}
-
-std::uint16_t free_port_block(unsigned count) {
-  auto port = mohq::process::find_free_udp_port_block(kHost, count);
-  BOOST_TEST_REQUIRE(port.has_value(), error_of(port));
-  return *port;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -126,43 +104,6 @@ Prompt write_prompt(const fs::path& mohdir) {
   auto written = mohq::harness::write_g711_prompts(audio, mohdir, "test", {8});
   BOOST_TEST_REQUIRE(written.has_value(), error_of(written));
   return {mohq::harness::read_file_bytes(mohdir / "test.8"), audio.origin};
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Logs on failure
-
-bool current_test_failed() {
-  using boost::unit_test::framework::current_test_case;
-  return !boost::unit_test::results_collector.results(current_test_case().p_id).passed();
-}
-
-std::string tail(const fs::path& path, std::size_t bytes = 6000) { return mohq::kamailio::tail_of_file(path, bytes); }
-
-// Prints the named logs to stderr when the test case has failed (or is unwinding from an exception).
-class LogsOnFailure {
- public:
-  void add(std::string title, fs::path path) { logs_.emplace_back(std::move(title), std::move(path)); }
-  ~LogsOnFailure() {
-    if (std::uncaught_exceptions() == 0 && !current_test_failed()) return;
-    for (const auto& [title, path] : logs_) {
-      if (!fs::exists(path)) continue;  // the step that writes it never ran
-      std::cerr << "\n===== " << title << " (" << path.string() << ") =====\n" << tail(path) << "\n";
-    }
-  }
-
- private:
-  std::vector<std::pair<std::string, fs::path>> logs_;
-};
-
-// ---------------------------------------------------------------------------------------------------------
-// fake-rtpproxy's --stats-json (schema mohq.fake-rtpproxy.stats/1): {"counters": {"nsess_created": N, ...}},
-// rtpproxy's own counter names.
-std::optional<long> stats_counter(const std::string& json, const std::string& name) {
-  std::size_t at = json.find("\"" + name + "\"");
-  if (at == std::string::npos) return std::nullopt;
-  at = json.find_first_not_of(" \t\r\n:", at + name.size() + 2);
-  if (at == std::string::npos || json[at] < '0' || json[at] > '9') return std::nullopt;
-  return std::stol(json.substr(at, json.find_first_not_of("0123456789", at) - at));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -220,7 +161,7 @@ void caller_hears_prompt_byte_for_byte(Control control) {
   // 1. fake-rtpproxy, ready before Kamailio: each Kamailio worker probes it once at start-up.
   const fs::path stats_path = dir / "fake-rtpproxy-stats.json";
   SpawnOptions fake;
-  fake.argv = {fake_rtpproxy_binary().string(), "-l", kHost, "-s", control_socket.to_string(),
+  fake.argv = {mohq::test::project_binary("fake-rtpproxy").string(), "-l", kHost, "-s", control_socket.to_string(),
                "-m", std::to_string(rtp_min), "-M", std::to_string(rtp_max), "-f", "--stats-json", stats_path.string()};
   fake.stdout_path = fake.stderr_path = dir / "fake-rtpproxy.log";
   auto rtpproxy = ChildProcess::spawn(fake);
