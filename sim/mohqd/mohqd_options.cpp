@@ -55,8 +55,13 @@ struct Parser {
       if (!value.starts_with("sqlite:") || value.size() == 7)
         return Unexpected("db: '" + value + "' must be sqlite:PATH (Kamailio's db_sqlite URL sqlite:///PATH works too)");
       std::string path = value.substr(7);
-      // Kamailio's db_url form "sqlite:////abs/path" -> "/abs/path".
-      while (path.starts_with("//")) path = path.substr(2);
+      // Kamailio's db_url form sqlite://[host]/database: "sqlite:////abs/path" is "/abs/path".
+      if (path.starts_with("//")) {
+        path = path.substr(2);
+        const auto slash = path.find('/');
+        path = slash == std::string::npos ? std::string() : path.substr(slash + 1);
+        if (path.empty()) return Unexpected("db: '" + value + "' names no database file");
+      }
       options.db_path = path;
     } else if (key == "mohdir") {
       std::error_code error;
