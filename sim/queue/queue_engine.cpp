@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <random>
 
 #include "sim/queue/sip_text.hpp"
@@ -49,6 +50,7 @@ struct QueueEngine::Call {
   AnswerMedia answer;
   std::string answer_sdp;
   bool rtp_session = false;  // an offer reached rtpproxy: D has something to delete
+  bool bye_after_ack = false;  // strict: dropped after the 200, before its ACK (RFC 3261 15: BYE waits for it)
 
   std::chrono::system_clock::time_point call_time;
   std::string refer_to;
@@ -408,6 +410,7 @@ void QueueEngine::on_offer_reply(std::uint64_t serial, std::size_t index, const 
 }
 
 void QueueEngine::after_offer(Call& call, TimePoint now) {
+  if (call.state == CallState::Bye) return;  // dropped (drop_call) while rtpproxy was asked: the BYE ends it
   if (call.state == CallState::Cancel) {
     // A CANCEL arrived while rtpproxy was asked: it has been answered; nothing more goes to the caller.
     if (!rules_.skip_delete_on_some_teardowns) rtpproxy_delete(call, false);
@@ -474,6 +477,7 @@ void QueueEngine::send_answer(std::uint64_t serial, TimePoint now) {
 void QueueEngine::on_answer_reply(std::uint64_t serial, const RtpproxyResult& result) {
   Call* call = by_serial(serial);
   if (call == nullptr) return;
+  if (call->state == CallState::Bye) return;  // dropped while rtpproxy was asked: no P, no 200
   const TimePoint now = env_.now();
   const auto* port = result ? std::get_if<rtpp::PortReply>(&*result) : nullptr;
   if (port == nullptr || call->state == CallState::Cancel) {
@@ -496,7 +500,7 @@ void QueueEngine::on_answer_reply(std::uint64_t serial, const RtpproxyResult& re
 
 void QueueEngine::on_play_reply(std::uint64_t serial, const RtpproxyResult& played) {
   Call* call = by_serial(serial);
-  if (call == nullptr) return;
+  if (call == nullptr || call->state == CallState::Bye) return;  // dropped meanwhile: no 200 after our BYE
   const TimePoint now = env_.now();
   // The module ignores P's reply (§13.3): a failed play means a silent caller, not a failed call.
   if (!played || std::holds_alternative<rtpp::ErrorReply>(*played))
@@ -522,7 +526,7 @@ void QueueEngine::on_play_reply(std::uint64_t serial, const RtpproxyResult& play
 
 // ----------------------------------------------------------------------------------- in-dialog requests
 
-void QueueEngine::on_ack(Call& call, const IncomingMessage& incoming, TimePoint) {
+void QueueEngine::on_ack(Call& call, const IncomingMessage& incoming, TimePoint now) {
   if (call.state == CallState::InQueue) {
     // The ACK of a re-INVITE we answered (§6); strict: it ends that 2xx's retransmissions.
     if (call.ok && call.ok->matches_ack(incoming.message)) call.ok.reset();
@@ -540,6 +544,10 @@ void QueueEngine::on_ack(Call& call, const IncomingMessage& incoming, TimePoint)
   env_.db_update(call.call_id, sim_db::CallStatus::in_queue);
   call.local_cseq = rules_.first_local_cseq - 1;  // the next request is sent with ++local_cseq
   ++counters_.calls_queued;
+  if (call.bye_after_ack) {
+    close_call(call, false, now);
+    return;
+  }
   schedule(call);
 }
 
@@ -978,6 +986,8 @@ Expected<std::size_t, RpcFault> QueueEngine::drop_call(const std::string& queue_
           delete_call(*call);
           continue;
         }
+        call->bye_after_ack = true;  // the BYE goes with the ACK, or when the 2xx times out
+        continue;
       }
       close_call(*call, false, now);  // FAKED_REPLY: no D in the kamailio profile (B7)
     }
@@ -1103,7 +1113,9 @@ void QueueEngine::on_call_timer(Call& call, TimePoint now) {
     call.ack_deadline.reset();
     call.ok.reset();
     if (call.state == CallState::Invited || call.state == CallState::Cancel) {
-      log(LogLevel::Warning, &call, "INVITE failed, callstate=" + std::to_string(state_value(call.state)));
+      char hex[16];  // invite_cb prints the state in hex: callstate=68 (INVITED), 69 (CANCEL) (§4.1)
+      std::snprintf(hex, sizeof hex, "%x", static_cast<unsigned>(state_value(call.state)));
+      log(LogLevel::Warning, &call, std::string("INVITE failed, callstate=") + hex);
       ++counters_.calls_rejected;
       delete_call(call);
       return;
