@@ -318,6 +318,7 @@ Expected<std::unique_ptr<MohqdDaemon>, std::string> MohqdDaemon::create(net::Eve
   engine_options.profile = d.options.profile;
   engine_options.max_calls = d.options.maxcalls;
   engine_options.server_header = d.options.server_header;
+  for (const auto& [uri, queue] : d.options.send_rules) engine_options.send_rules.push_back({uri, queue});
   d.engine = std::make_unique<QueueEngine>(d, engine_options, std::move(list.queues));
 
   RtpproxyClientOptions client_options;

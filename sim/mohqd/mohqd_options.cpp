@@ -86,6 +86,11 @@ struct Parser {
         return Unexpected("queue: '" + value + "' must be NAME,URI,MOHFILE");
       options.queues.push_back({value.substr(0, first), value.substr(first + 1, second - first - 1),
                                 value.substr(second + 1)});
+    } else if (key == "send") {
+      const auto comma = value.rfind(',');
+      if (comma == std::string::npos || comma == 0 || comma + 1 == value.size() || !value.starts_with("sip"))
+        return Unexpected("send: '" + value + "' must be REQUEST-URI,QUEUE (mohq_send for that Request-URI)");
+      options.send_rules.emplace_back(value.substr(0, comma), value.substr(comma + 1));
     } else if (key == "rtpproxy-timeout-ms") {
       auto n = parse_integer(key, value, 10, 60000);
       if (!n) return Unexpected(n.error());
@@ -174,6 +179,7 @@ usage: mohqd --db sqlite:PATH --mohdir DIR [options]
   --rpc HOST:PORT | off                    JSON-RPC 2.0 over HTTP POST /RPC (default 127.0.0.1:5062)
   --profile kamailio | strict              what goes on the wire (default kamailio; see sim/README.md)
   --queue NAME,URI,MOHFILE                 add this queue to mohqueues when absent, repeatable
+  --send REQUEST-URI,QUEUE                 mohq_send(QUEUE) for INVITEs to REQUEST-URI, repeatable
   --rtpproxy-timeout-ms N --rtpproxy-tries N   Kamailio's rtpproxy_tout / rtpproxy_retr (1000, 5)
   --reload-interval S                      queue reload period, seconds (60)
   --db-flush-ms N                          how often call-table changes are written (100)

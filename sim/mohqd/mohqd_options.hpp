@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/expected.hpp"
@@ -29,6 +30,7 @@ struct MohqdOptions {
   std::string rpc = "127.0.0.1:5062";                        // empty: no RPC server
   Profile profile = Profile::Kamailio;
   std::vector<QueueSeed> queues;
+  std::vector<std::pair<std::string, std::string>> send_rules;  // "--send URI,QUEUE": mohq_send(QUEUE) for that R-URI
   std::chrono::milliseconds rtpproxy_timeout{1000};          // Kamailio rtpproxy_tout
   int rtpproxy_tries = 5;                                     // Kamailio rtpproxy_retr
   std::chrono::seconds reload_interval{60};

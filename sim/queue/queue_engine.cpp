@@ -216,6 +216,9 @@ void QueueEngine::on_request(const IncomingMessage& incoming, TimePoint now) {
   }
 
   const Queue* queue = find_queue_by_uri(queues_, request.request()->uri);
+  if (queue == nullptr && method == "INVITE" && !tag_of(request, "To"))
+    for (const auto& rule : options_.send_rules)
+      if (rule.request_uri == queue_match_key(request.request()->uri)) queue = find_queue_by_name(queues_, rule.queue);
   if (queue == nullptr) {
     answer_unmatched(incoming, now);
     return;

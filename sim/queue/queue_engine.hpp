@@ -67,8 +67,17 @@ class QueueEnvironment {
   virtual void log(LogLevel level, const std::string& text) = 0;
 };
 
+// mohq_send(queue) in a Kamailio script (mohqueue-behaviour.md §12): an initial INVITE whose Request-URI (before
+// ';' or '?') is `request_uri` goes to that queue. Kamailio relays it to the queue URI and it loops back; mohqd
+// takes the queue directly (no extra Via, no proxy 100).
+struct SendRule {
+  std::string request_uri;
+  std::string queue;
+};
+
 struct EngineOptions {
   Profile profile = Profile::Kamailio;
+  std::vector<SendRule> send_rules;
   std::size_t max_calls = 50;  // moh_maxcalls: every call in any state, across all queues
   std::string server_header = "mohqd";
   sip::TransactionTimers timers;

@@ -1085,3 +1085,22 @@ BOOST_FIXTURE_TEST_CASE(silent_drops_and_405_in_dialog, KamailioEngine) {
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace mohq::sim::test
+
+// mohq_send(queue) (§12): a rule routes an INVITE for another Request-URI into the named queue; without a rule the
+// same INVITE finds no queue (404 here, the script's business in Kamailio); in-dialog requests never use rules.
+BOOST_AUTO_TEST_CASE(mohq_send_rule_puts_an_invite_for_another_uri_into_the_queue) {
+  using namespace mohq::sim::test;
+  KamailioEngine fixture;
+  fixture.options.send_rules = {{"sip:7000@127.0.0.1:5060", "xyz"}};
+  fixture.restart(50);
+  Caller routed;
+  fixture.send_invite(routed, {.ruri = "sip:7000@127.0.0.1:5060;user=phone"});
+  fixture.expect_db_insert(routed);
+  BOOST_REQUIRE_EQUAL(fixture.engine->calls().size(), 1u);
+  BOOST_CHECK_EQUAL(fixture.engine->calls().front().queue, "xyz");
+
+  Caller unrouted = Caller::number(2);
+  fixture.send_invite(unrouted, {.ruri = "sip:7001@127.0.0.1:5060"});
+  fixture.expect_response(404, "Not Found");
+  BOOST_CHECK_EQUAL(fixture.engine->calls().size(), 1u);
+}
