@@ -4,6 +4,7 @@
 // analyzers/audio.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <optional>
@@ -23,10 +24,24 @@ enum class PayloadEncoding {
 
 std::string_view encoding_name(PayloadEncoding encoding);
 
+// The measurements of the bytes decoded under one hypothesis (Pcmu, Pcma, Linear16Le, Linear16Be).
+struct EncodingMeasures {
+  double prediction_gain_db = 0;     // variance / order-8 LPC residual: ~0 dB for noise, 10..40 dB for audio
+  double level_dbfs = -120;          // RMS
+  double zero_crossing_rate = 0;
+  double high_band_energy = 0;       // share of energy above 3 kHz
+  double spectral_flatness = 0;
+};
+
 struct PayloadGuess {
   PayloadEncoding encoding = PayloadEncoding::Unknown;
   double confidence = 0;  // 0..1
-  // The measurements the guess is based on (reported as evidence).
+  // The measurements the guess is based on (reported as evidence). The four scalars below describe the bytes
+  // decoded as G.711 under the guessed law, or (guess not a law) under the law that fits better; by_encoding
+  // holds every hypothesis, indexed by static_cast<std::size_t>(PayloadEncoding) for Pcmu..Linear16Be, so a
+  // caller that knows the claimed law reads its measures there.
+  std::array<EncodingMeasures, 4> by_encoding{};
+  double margin_db = 0;              // prediction gain of the best hypothesis minus the runner-up
   double zero_crossing_rate = 0;     // of the audio decoded as the claimed law
   double high_band_energy = 0;       // share of energy above 3 kHz
   double spectral_flatness = 0;
