@@ -140,6 +140,15 @@ fs::path temp_dir() {
   return dir;
 }
 
+// Removes the scratch directory (sox/espeak-ng output, written WAVs) when the module ends.
+struct ScratchCleanup {
+  ScratchCleanup() = default;
+  ~ScratchCleanup() {
+    std::error_code ignored;
+    fs::remove_all(temp_dir(), ignored);
+  }
+};
+
 struct Source {
   std::string group;  // music, speech, espeak, synthetic
   std::string name;
@@ -204,6 +213,8 @@ double window_dbfs(std::span<const std::int16_t> samples) {
 }
 
 }  // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(ScratchCleanup);
 
 BOOST_AUTO_TEST_CASE(classifier_calibration_on_real_music_and_speech) {
   if (!packages_present()) {
