@@ -1,0 +1,285 @@
+#include "analyzers/analyze/capture_analysis.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include "analyzers/analyze/stream_content.hpp"
+#include "analyzers/calls/call_tracker.hpp"
+#include "analyzers/calls/sip_checks.hpp"
+#include "analyzers/capture/capture_reader.hpp"
+#include "analyzers/rtp/rtp_checks.hpp"
+#include "analyzers/rtp/stream_metrics.hpp"
+#include "rtp/rtp_header.hpp"
+#include "sip/message.hpp"
+
+namespace mohq::analyzers {
+
+namespace {
+
+// SIP starts with a method token or "SIP/2.0"; RTP with version bits 10; rtpproxy control with a cookie.
+bool looks_like_sip(std::string_view payload) {
+  if (payload.size() < 12) return false;
+  if (payload.starts_with("SIP/2.0 ")) return true;
+  const auto space = payload.find(' ');
+  if (space == std::string_view::npos || space == 0 || space > 16) return false;
+  for (std::size_t i = 0; i < space; ++i)
+    if (payload[i] < 'A' || payload[i] > 'Z') return false;
+  return payload.find(" SIP/2.0", space) != std::string_view::npos;
+}
+
+bool looks_like_rtp(std::string_view payload) {
+  if (payload.size() < rtp::kFixedHeaderSize) return false;
+  const auto first = static_cast<std::uint8_t>(payload[0]);
+  const auto type = static_cast<std::uint8_t>(payload[1]) & 0x7f;
+  return (first >> 6) == 2 && !(type >= 72 && type <= 76);  // 72-76: RTCP SR/RR/SDES/BYE/APP (RFC 5761 4)
+}
+
+using StreamKey = std::tuple<Endpoint, Endpoint, std::uint32_t>;
+
+// Streams of a call: towards the caller's offered address (the prompt), or from the caller to the answer's.
+bool belongs_to(const RtpStream& stream, const CallRecord& call) {
+  if (call.offer && stream.destination == call.offer->endpoint) return true;
+  if (call.answer && stream.destination == call.answer->endpoint && stream.source.ip == call.offer->endpoint.ip)
+    return true;
+  return false;
+}
+
+void attach(RtpStream& stream, const CallRecord& call) {
+  stream.expected.call_id = call.call_id;
+  if (call.answer) stream.expected.negotiated_types = call.answer->payload_types;
+  // rtpproxy re-packetizes to L's Z value (§13.2); otherwise the SDP's ptime.
+  if (call.rtpproxy_ptime)
+    stream.expected.ptime_ms = call.rtpproxy_ptime;
+  else if (call.answer && call.answer->ptime_ms)
+    stream.expected.ptime_ms = call.answer->ptime_ms;
+  else if (call.offer && call.offer->ptime_ms)
+    stream.expected.ptime_ms = call.offer->ptime_ms;
+  if (call.offer && stream.destination == call.offer->endpoint) stream.expected.prompt = call.prompt;
+}
+
+nlohmann::json endpoint_json(const Endpoint& endpoint) { return endpoint.to_string(); }
+
+}  // namespace
+
+bool AnalysisResult::has_errors() const {
+  return std::any_of(findings.begin(), findings.end(),
+                     [](const Finding& finding) { return finding.severity == Severity::Error; });
+}
+
+Expected<AnalysisResult, std::string> analyze_capture(const std::filesystem::path& capture,
+                                                      const AnalyzeOptions& options) {
+  AnalysisResult result;
+  CallTracker tracker;
+  std::map<StreamKey, RtpStream> streams;
+  bool first = true;
+
+  auto summary = read_capture(capture, [&](const CapturedDatagram& datagram) {
+    if (first) {
+      result.capture_start = datagram.time;
+      first = false;
+    }
+    result.capture_end = std::max(result.capture_end, datagram.time);
+    const std::string_view payload = datagram.payload;
+    if (looks_like_sip(payload)) {
+      if (auto message = sip::parse_message(payload)) {
+        ++result.sip_messages;
+        tracker.on_sip(datagram, *message);
+        return;
+      }
+    }
+    if (datagram.transport == TransportProtocol::Udp && looks_like_rtp(payload)) {
+      const auto* bytes = reinterpret_cast<const std::uint8_t*>(payload.data());
+      if (auto packet = rtp::parse_packet({bytes, payload.size()})) {
+        ++result.rtp_packets;
+        auto& stream = streams[{datagram.source, datagram.destination, packet->header.ssrc}];
+        if (stream.packets.empty()) {
+          stream.source = datagram.source;
+          stream.destination = datagram.destination;
+          stream.ssrc = packet->header.ssrc;
+        }
+        RtpPacketRecord record;
+        record.frame = datagram.frame;
+        record.time = datagram.time;
+        record.sequence = packet->header.sequence;
+        record.timestamp = packet->header.timestamp;
+        record.payload_type = packet->header.payload_type;
+        record.marker = packet->header.marker;
+        record.payload_offset = stream.payloads.size();
+        record.payload_size = packet->payload.size();
+        stream.payloads.insert(stream.payloads.end(), packet->payload.begin(), packet->payload.end());
+        stream.packets.push_back(record);
+        return;
+      }
+    }
+    if (datagram.transport == TransportProtocol::Udp) tracker.on_rtpproxy_datagram(datagram);
+  });
+  if (!summary) return Unexpected(summary.error());
+  result.capture = capture_summary_json(*summary);
+  result.rtpproxy_commands = tracker.rtpproxy_commands();
+  result.calls = tracker.calls();
+
+  // Calls: signalling findings.
+  for (const auto& call : result.calls)
+    for (auto& finding : check_sip_call(call, result.capture_end)) result.findings.push_back(std::move(finding));
+
+  // Streams: join to calls, then metrics, RTP checks, content checks.
+  std::map<std::pair<Endpoint, Endpoint>, std::vector<const RtpStream*>> flows;
+  for (auto& [key, stream] : streams) {
+    if (stream.packets.size() < options.min_stream_packets) continue;
+    for (const auto& call : result.calls)
+      if (belongs_to(stream, call)) {
+        attach(stream, call);
+        break;
+      }
+    StreamResult entry;
+    entry.stream = std::move(stream);
+    result.streams.push_back(std::move(entry));
+  }
+  for (auto& entry : result.streams) {
+    const auto metrics = compute_metrics(entry.stream);
+    entry.metrics = to_json(metrics);
+    for (auto& finding : check_rtp_stream(entry.stream, metrics)) result.findings.push_back(std::move(finding));
+    analyze_stream_content(entry, options, result.findings);
+    flows[{entry.stream.source, entry.stream.destination}].push_back(&entry.stream);
+  }
+  for (const auto& [flow, members] : flows)
+    if (members.size() > 1)
+      for (auto& finding : check_ssrc_changes(members)) result.findings.push_back(std::move(finding));
+
+  // Errors first, then warnings, then info; stable within a severity (capture order).
+  std::stable_sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
+    return static_cast<int>(a.severity) < static_cast<int>(b.severity);
+  });
+  return result;
+}
+
+nlohmann::json to_json(const AnalysisResult& result) {
+  nlohmann::json calls = nlohmann::json::array();
+  for (const auto& call : result.calls) {
+    const auto timing = call_timing(call, result.capture_end);
+    nlohmann::json ladder = nlohmann::json::array();
+    for (const auto& event : call.events)
+      ladder.push_back({{"frame", event.frame},
+                        {"time", event.time},
+                        {"from", endpoint_json(event.source)},
+                        {"to", endpoint_json(event.destination)},
+                        {"message", event.is_request() ? event.method
+                                                       : std::to_string(event.code) + " " + event.reason},
+                        {"cseq", std::to_string(event.cseq) + " " + event.cseq_method},
+                        {"sdp", event.sdp}});
+    nlohmann::json rtpproxy = nlohmann::json::array();
+    for (const auto& command : call.rtpproxy)
+      rtpproxy.push_back({{"frame", command.frame}, {"command", command.command}, {"reply", command.reply}});
+    auto optional_number = [](const auto& value) { return value ? nlohmann::json(*value) : nlohmann::json(nullptr); };
+    calls.push_back({{"call_id", call.call_id},
+                     {"caller", endpoint_json(call.caller)},
+                     {"callee", endpoint_json(call.callee)},
+                     {"offer", call.offer ? nlohmann::json{{"endpoint", endpoint_json(call.offer->endpoint)},
+                                                           {"payload_types", call.offer->payload_types},
+                                                           {"ptime", optional_number(call.offer->ptime_ms)}}
+                                          : nlohmann::json(nullptr)},
+                     {"answer", call.answer ? nlohmann::json{{"endpoint", endpoint_json(call.answer->endpoint)},
+                                                             {"payload_types", call.answer->payload_types},
+                                                             {"ptime", optional_number(call.answer->ptime_ms)}}
+                                            : nlohmann::json(nullptr)},
+                     {"prompt", call.prompt},
+                     {"rtpproxy_ptime", optional_number(call.rtpproxy_ptime)},
+                     {"setup_seconds", optional_number(timing.setup_seconds)},
+                     {"final_code", optional_number(timing.final_code)},
+                     {"queue_seconds", optional_number(timing.queue_seconds)},
+                     {"refer_code", optional_number(timing.refer_code)},
+                     {"transfer_status", optional_number(timing.transfer_status)},
+                     {"outcome", timing.outcome},
+                     {"ladder", ladder},
+                     {"rtpproxy", rtpproxy}});
+  }
+  nlohmann::json streams = nlohmann::json::array();
+  for (const auto& entry : result.streams) {
+    const auto& stream = entry.stream;
+    nlohmann::json item{{"stream", stream_label(stream)},
+                        {"source", endpoint_json(stream.source)},
+                        {"destination", endpoint_json(stream.destination)},
+                        {"ssrc", stream.ssrc},
+                        {"call_id", stream.expected.call_id},
+                        {"prompt", stream.expected.prompt},
+                        {"metrics", entry.metrics},
+                        {"audio", entry.audio}};
+    if (!entry.prompt.is_null()) item["prompt_comparison"] = entry.prompt;
+    if (!entry.wav.empty()) item["wav"] = entry.wav;
+    streams.push_back(std::move(item));
+  }
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& finding : result.findings)
+    findings.push_back({{"id", finding.id},
+                        {"severity", std::string(severity_name(finding.severity))},
+                        {"call_id", finding.call_id},
+                        {"stream", finding.stream},
+                        {"message", finding.message},
+                        {"evidence", finding.evidence},
+                        {"fix", finding.fix}});
+  return {{"schema", "mohq.analyze/1"},
+          {"capture", result.capture},
+          {"counts", {{"sip_messages", result.sip_messages},
+                      {"rtpproxy_commands", result.rtpproxy_commands},
+                      {"rtp_packets", result.rtp_packets},
+                      {"calls", result.calls.size()},
+                      {"streams", result.streams.size()}}},
+          {"calls", calls},
+          {"streams", streams},
+          {"findings", findings}};
+}
+
+std::string terminal_summary(const AnalysisResult& result) {
+  std::ostringstream out;
+  char line[512];
+  out << "capture: " << result.capture.value("format", "?") << ", " << result.capture.value("link_type", "?") << ", "
+      << result.capture.value("frames", 0) << " frames, " << result.sip_messages << " SIP messages, "
+      << result.rtpproxy_commands << " rtpproxy commands, " << result.rtp_packets << " RTP packets\n";
+  for (const auto& warning : result.capture.value("warnings", nlohmann::json::array()))
+    out << "  warning: " << warning.get<std::string>() << "\n";
+  out << "\ncalls (" << result.calls.size() << "):\n";
+  for (const auto& call : result.calls) {
+    const auto timing = call_timing(call, result.capture_end);
+    std::snprintf(line, sizeof line, "  %-40s %-5s setup %6s  queued %7s  %s%s\n", call.call_id.c_str(),
+                  timing.final_code ? std::to_string(*timing.final_code).c_str() : "-",
+                  timing.setup_seconds ? (std::to_string(static_cast<int>(*timing.setup_seconds * 1000)) + "ms").c_str()
+                                       : "-",
+                  timing.queue_seconds ? (std::to_string(*timing.queue_seconds).substr(0, 5) + "s").c_str() : "-",
+                  timing.outcome.c_str(), call.prompt.empty() ? "" : ("  prompt " + call.prompt).c_str());
+    out << line;
+  }
+  out << "\nstreams (" << result.streams.size() << "):\n";
+  for (const auto& entry : result.streams) {
+    const auto& m = entry.metrics;
+    const double jitter = m.contains("jitter") ? m["jitter"].value("max_ms", 0.0) : 0.0;
+    const double mos = m.contains("emodel") ? m["emodel"].value("mos_mean", 0.0) : 0.0;
+    const double worst = m.contains("emodel") ? m["emodel"].value("mos_min", 0.0) : 0.0;
+    const std::string ptime = m.contains("ptime_ms") && m["ptime_ms"].is_number()
+                                  ? std::to_string(m["ptime_ms"].get<double>()).substr(0, 4)
+                                  : std::string("-");
+    std::snprintf(line, sizeof line,
+                  "  %-62s pt %-3s %6zu pkts  loss %5.2f%%  jitter max %6.2f ms  ptime %4s ms  MOS %4.2f (worst 5 s %4.2f)\n",
+                  stream_label(entry.stream).c_str(),
+                  entry.stream.packets.empty() ? "-" : std::to_string(entry.stream.packets.front().payload_type).c_str(),
+                  entry.stream.packets.size(), m.value("loss_percent", 0.0), jitter, ptime.c_str(), mos, worst);
+    out << line;
+  }
+  std::size_t errors = 0, warnings = 0;
+  out << "\nfindings:\n";
+  for (const auto& finding : result.findings) {
+    errors += finding.severity == Severity::Error;
+    warnings += finding.severity == Severity::Warning;
+    out << "  " << severity_name(finding.severity) << "  " << finding.id << "  " << finding.message << "\n";
+    if (!finding.call_id.empty()) out << "      call " << finding.call_id << "\n";
+    if (!finding.stream.empty()) out << "      stream " << finding.stream << "\n";
+    out << "      evidence " << finding.evidence.dump() << "\n      fix: " << finding.fix << "\n";
+  }
+  if (result.findings.empty()) out << "  none\n";
+  out << "\n" << errors << " error(s), " << warnings << " warning(s)\n";
+  return out.str();
+}
+
+}  // namespace mohq::analyzers
