@@ -9,6 +9,8 @@ packages=(
   # the design's libraries
   libboost-test-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libpcap-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-good gstreamer1.0-tools
+  # `mohq prompt convert`: G.722 (avenc_g722) and GSM (gsmenc) encoders
+  gstreamer1.0-libav gstreamer1.0-plugins-bad
   # real peers and real audio for the tests
   kamailio kamailio-sqlite-modules sip-tester tshark tcpdump sox espeak-ng
   asterisk-moh-opsound-wav asterisk-core-sounds-en-wav

@@ -9,6 +9,7 @@
 
 #include "harness/analyze_command.hpp"
 #include "harness/playback_suite.hpp"
+#include "harness/prompt_command.hpp"
 #include "harness/rpc_command.hpp"
 
 namespace {
@@ -23,10 +24,12 @@ int usage(std::ostream& out, int code) {
   out << "usage: mohq run [--control udp|unix] [--out DIR]\n"
          "       mohq rpc [--address HOST:PORT] METHOD [ARGS...]\n"
          "       mohq analyze CAPTURE [--prompt-dir DIR] [--json OUT] [--html OUT] [--wav-dir DIR]\n"
+         "       mohq prompt lint|convert ...\n"
          "  run   start fake-rtpproxy, drive it as Kamailio's mohqueue does, check the RTP a caller receives\n"
          "        (payload type, 20 ms packets, payload equal to the prompt file); report.json in --out\n"
          "  rpc   one JSON-RPC call to mohqd (default 127.0.0.1:5062), like kamcmd; `mohq rpc --help`\n"
-         "  analyze  judge a pcap/pcapng: SIP order, RTP timing and loss, codecs and audio; `mohq analyze --help`\n";
+         "  analyze  judge a pcap/pcapng: SIP order, RTP timing and loss, codecs and audio; `mohq analyze --help`\n"
+         "  prompt  lint rtpproxy prompt files NAME.<pt>, or convert audio into them; `mohq prompt --help`\n";
   return code;
 }
 
@@ -37,6 +40,9 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") return usage(std::cout, args.empty() ? 2 : 0);
   if (args[0] == "analyze")
     return mohq::harness::run_analyze_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
+  if (args[0] == "prompt") {
+    return mohq::harness::run_prompt_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
+  }
   if (args[0] == "rpc") return mohq::harness::run_rpc_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   if (args[0] != "run") {
     std::cerr << "mohq: unknown command '" << args[0] << "'\n";
