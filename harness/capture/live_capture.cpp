@@ -1,6 +1,7 @@
 #include "capture/live_capture.hpp"
 
 #include <pcap/pcap.h>
+#include <poll.h>
 
 namespace mohq::harness {
 
@@ -48,14 +49,22 @@ void LiveCapture::run() {
   auto on_packet = [](u_char* user, const pcap_pkthdr* header, const u_char* bytes) {
     pcap_dump(user, header, bytes);
   };
+  auto* dumper = reinterpret_cast<u_char*>(handles_->dumper);
+  // Non-blocking reads behind poll() with a short timeout: pcap_breakloop does not wake a reader blocked in
+  // immediate mode on every libpcap, and a quiet interface must not keep stop() waiting.
+  const int fd = pcap_get_selectable_fd(handles_->pcap);
+  char error[PCAP_ERRBUF_SIZE] = {};
+  pcap_setnonblock(handles_->pcap, 1, error);
   while (!stopping_.load()) {
-    const int got = pcap_dispatch(handles_->pcap, -1, on_packet, reinterpret_cast<u_char*>(handles_->dumper));
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 50) <= 0) continue;
+    const int got = pcap_dispatch(handles_->pcap, -1, on_packet, dumper);
     if (got == PCAP_ERROR || got == PCAP_ERROR_BREAK) break;
     if (got > 0) stats_.packets += static_cast<std::uint64_t>(got);
   }
-  // What the kernel still holds.
-  for (int got = 1; got > 0;) {
-    got = pcap_dispatch(handles_->pcap, -1, on_packet, reinterpret_cast<u_char*>(handles_->dumper));
+  // What the kernel still holds (bounded: traffic that keeps coming must not keep us here).
+  for (int got = 1, rounds = 0; got > 0 && rounds < 64; ++rounds) {
+    got = pcap_dispatch(handles_->pcap, -1, on_packet, dumper);
     if (got > 0) stats_.packets += static_cast<std::uint64_t>(got);
   }
 }
@@ -64,7 +73,6 @@ LiveCaptureStats LiveCapture::stop() {
   if (stopped_) return stats_;
   stopped_ = true;
   stopping_ = true;
-  pcap_breakloop(handles_->pcap);
   if (thread_.joinable()) thread_.join();
   pcap_stat counters{};
   if (pcap_stats(handles_->pcap, &counters) == 0) {
