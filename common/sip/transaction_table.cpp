@@ -40,7 +40,7 @@ TransactionTable::Routed TransactionTable::on_message(const Message& message, Ti
                                      [](NonInviteClientTransaction&) { return Actions{}; },
                                  },
                                  it->second);
-    erase_if_terminated(*key);
+    settle(*key);
     return Matched{std::move(*key), std::move(actions)};
   }
   auto key = client_key(message);
@@ -49,7 +49,7 @@ TransactionTable::Routed TransactionTable::on_message(const Message& message, Ti
   if (it == entries_.end()) return StrayResponse{std::move(*key)};
   auto* client = std::get_if<NonInviteClientTransaction>(&it->second);
   Actions actions = client ? client->on_response(message, now) : Actions{};
-  erase_if_terminated(*key);
+  settle(*key);
   return Matched{std::move(*key), std::move(actions)};
 }
 
@@ -77,7 +77,7 @@ Actions TransactionTable::send_response(const TransactionKey& key, const Message
                                    [](NonInviteClientTransaction&) { return Actions{}; },
                                },
                                it->second);
-  erase_if_terminated(key);
+  settle(key);
   return actions;
 }
 
@@ -93,26 +93,28 @@ Expected<TransactionTable::Matched, ParseError> TransactionTable::send_request(M
   auto [it, inserted] = entries_.emplace(*key, NonInviteClientTransaction(std::move(request), delivery, timers_));
   (void)inserted;
   Actions actions = std::get<NonInviteClientTransaction>(it->second).start(now);
+  settle(*key);
   return Matched{std::move(*key), std::move(actions)};
 }
 
 std::vector<TransactionTable::Fired> TransactionTable::on_timer(TimePoint now) {
+  // The due transactions first (their timers may re-arm into the past), then each is woken once.
+  std::vector<TransactionKey> due;
+  for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= now; ++it) due.push_back(it->second);
   std::vector<Fired> fired;
-  for (auto it = entries_.begin(); it != entries_.end();) {
+  for (const auto& key : due) {
+    const auto it = entries_.find(key);
+    if (it == entries_.end()) continue;
     Actions actions = std::visit([&](auto& t) { return t.on_timer(now); }, it->second);
-    if (!actions.empty()) fired.push_back(Fired{it->first, std::move(actions)});
-    it = is_terminated(it->second) ? entries_.erase(it) : std::next(it);
+    if (!actions.empty()) fired.push_back(Fired{key, std::move(actions)});
+    settle(key);
   }
   return fired;
 }
 
 std::optional<TimePoint> TransactionTable::next_deadline() const {
-  std::optional<TimePoint> best;
-  for (const auto& [key, entry] : entries_) {
-    const auto d = std::visit([](const auto& t) { return t.next_deadline(); }, entry);
-    if (d && (!best || *d < *best)) best = d;
-  }
-  return best;
+  if (deadlines_.empty()) return std::nullopt;
+  return deadlines_.begin()->first;
 }
 
 const TransactionTable::Entry* TransactionTable::find(const TransactionKey& key) const {
@@ -120,9 +122,22 @@ const TransactionTable::Entry* TransactionTable::find(const TransactionKey& key)
   return it == entries_.end() ? nullptr : &it->second;
 }
 
-void TransactionTable::erase_if_terminated(const TransactionKey& key) {
+void TransactionTable::settle(const TransactionKey& key) {
+  // Every change to a transaction goes through here: its deadline is re-indexed, or it leaves the table.
+  if (const auto old = indexed_.find(key); old != indexed_.end()) {
+    deadlines_.erase({old->second, key});
+    indexed_.erase(old);
+  }
   const auto it = entries_.find(key);
-  if (it != entries_.end() && is_terminated(it->second)) entries_.erase(it);
+  if (it == entries_.end()) return;
+  if (is_terminated(it->second)) {
+    entries_.erase(it);
+    return;
+  }
+  if (const auto deadline = std::visit([](const auto& t) { return t.next_deadline(); }, it->second)) {
+    deadlines_.insert({*deadline, key});
+    indexed_.emplace(key, *deadline);
+  }
 }
 
 }  // namespace mohq::sip

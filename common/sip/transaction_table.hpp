@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <map>
+#include <set>
+#include <utility>
 #include <optional>
 #include <variant>
 #include <vector>
@@ -57,7 +59,8 @@ class TransactionTable {
     TransactionKey key;
     Actions actions;
   };
-  // Fires every due timer, in key order; transactions without actions are not listed.
+  // Fires every due timer, in deadline order; transactions without actions are not listed. O(due log n): the
+  // deadlines are indexed, so a table of thousands of transactions costs nothing between timers.
   std::vector<Fired> on_timer(TimePoint now);
   std::optional<TimePoint> next_deadline() const;
 
@@ -65,10 +68,12 @@ class TransactionTable {
   std::size_t size() const { return entries_.size(); }
 
  private:
-  void erase_if_terminated(const TransactionKey& key);
+  void settle(const TransactionKey& key);
 
   TransactionTimers timers_;
   std::map<TransactionKey, Entry> entries_;
+  std::set<std::pair<TimePoint, TransactionKey>> deadlines_;
+  std::map<TransactionKey, TimePoint> indexed_;
 };
 
 }  // namespace mohq::sip

@@ -21,7 +21,7 @@ namespace mohq::sim {
 
 namespace {
 
-constexpr std::size_t kUdpBatch = 16;        // datagrams per recvmmsg(2)
+constexpr std::size_t kUdpBatch = 64;        // datagrams per recvmmsg(2)
 constexpr int kMaxRoundsPerEvent = 16;        // then yield to other fds; level-triggered epoll calls us again
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr int kBacklog = 128;
@@ -463,6 +463,12 @@ Expected<std::unique_ptr<SipTransport>, std::string> SipTransport::create(net::E
     if (entry->kind == TransportKind::Udp) {
       auto socket = net::UdpSocket::bind(entry->address);
       if (!socket) return Unexpected{"listen entry '" + text + "': " + socket.error()};
+      // A SIP server's socket must ride out a scheduling stall at thousands of calls/s: every datagram lost
+      // here costs the caller a 500 ms retransmission (bench/README.md, call-rate analysis). As root
+      // SO_RCVBUFFORCE passes net.core.rmem_max; otherwise the kernel caps SO_RCVBUF there.
+      const int receive_buffer = static_cast<int>(limits.udp_receive_buffer);
+      if (::setsockopt(socket->fd(), SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer, sizeof receive_buffer) != 0)
+        ::setsockopt(socket->fd(), SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
       const std::size_t index = impl->udp.size();
       impl->udp.push_back(std::move(*socket));
       loop.add(impl->udp.back().fd(), net::kReadable, [raw, index](std::uint32_t) { raw->on_udp_readable(index); });

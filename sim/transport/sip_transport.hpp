@@ -35,6 +35,7 @@ struct TransportLimits {
   std::size_t max_connections = 10000;  // accepted + outgoing TCP connections at a time
   std::chrono::seconds tcp_idle{300};   // a TCP connection with no traffic for this long is closed; 0 = never
   std::size_t max_queued = 1 << 20;     // unsent bytes per TCP connection before send() refuses (slow peer)
+  std::size_t udp_receive_buffer = 8 << 20;  // SO_RCVBUF of the UDP listen sockets
 };
 
 struct TransportCounters {
