@@ -47,6 +47,21 @@ bool belongs_to(const RtpStream& stream, const CallRecord& call) {
   return false;
 }
 
+// Several calls can offer the same address (SIPp's sequential calls all offer m=audio 6000): the call whose
+// answer names the stream's source (rtpproxy's port for the prompt) and whose messages span the stream's start
+// wins; 0 when the stream is not the call's at all.
+int match_score(const RtpStream& stream, const CallRecord& call) {
+  if (!belongs_to(stream, call)) return 0;
+  int score = 1;
+  if (call.answer && (stream.source == call.answer->endpoint || stream.destination == call.answer->endpoint))
+    score += 2;
+  if (!call.events.empty() && !stream.packets.empty()) {
+    const double start = stream.packets.front().time;
+    if (start >= call.events.front().time && start <= call.events.back().time) score += 1;
+  }
+  return score;
+}
+
 void attach(RtpStream& stream, const CallRecord& call) {
   stream.expected.call_id = call.call_id;
   if (call.answer) stream.expected.negotiated_types = call.answer->payload_types;
@@ -57,7 +72,10 @@ void attach(RtpStream& stream, const CallRecord& call) {
     stream.expected.ptime_ms = call.answer->ptime_ms;
   else if (call.offer && call.offer->ptime_ms)
     stream.expected.ptime_ms = call.offer->ptime_ms;
-  if (call.offer && stream.destination == call.offer->endpoint) stream.expected.prompt = call.prompt;
+  if (call.offer && stream.destination == call.offer->endpoint)
+    stream.expected.prompt = call.prompt;
+  else
+    stream.expected.from_caller = true;
 }
 
 nlohmann::json endpoint_json(const Endpoint& endpoint) { return endpoint.to_string(); }
@@ -129,11 +147,14 @@ Expected<AnalysisResult, std::string> analyze_capture(const std::filesystem::pat
   std::map<std::pair<Endpoint, Endpoint>, std::vector<const RtpStream*>> flows;
   for (auto& [key, stream] : streams) {
     if (stream.packets.size() < options.min_stream_packets) continue;
+    const CallRecord* best = nullptr;
+    int best_score = 0;
     for (const auto& call : result.calls)
-      if (belongs_to(stream, call)) {
-        attach(stream, call);
-        break;
+      if (const int score = match_score(stream, call); score > best_score) {
+        best = &call;
+        best_score = score;
       }
+    if (best) attach(stream, *best);
     StreamResult entry;
     entry.stream = std::move(stream);
     result.streams.push_back(std::move(entry));

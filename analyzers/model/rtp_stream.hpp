@@ -30,6 +30,7 @@ struct StreamExpectation {
   std::vector<unsigned> negotiated_types;  // the answer's payload types (empty: none known)
   std::optional<unsigned> ptime_ms;        // a=ptime, or rtpproxy's Z; nullopt: 20 ms is assumed
   std::string prompt;                      // rtpproxy P: "<mohdir>/<mohfile>" (no .<pt>)
+  bool from_caller = false;                // the caller's own leg (to the answer's address), not the prompt
 };
 
 struct RtpStream {
