@@ -8,6 +8,7 @@
 
 #include "analyzers/audio/audio_decode.hpp"
 #include "analyzers/audio/dsp.hpp"
+#include "analyzers/audio/gst_decode.hpp"
 
 namespace mohq::analyzers {
 
@@ -191,6 +192,7 @@ AudioCheckReport check_audio(const RtpStream& stream) {
         return a.second < b.second;
       })->first;
   const auto claimed = g711_encoding_of(claimed_type);
+  const auto gst_codec = gst_codec_for(claimed_type);  // G.722, GSM, G.729: decoded through GStreamer
 
   // The payload bytes of the dominant type, concatenated.
   std::vector<std::uint8_t> bytes;
@@ -200,7 +202,9 @@ AudioCheckReport check_audio(const RtpStream& stream) {
       const auto payload = stream.payload(packet);
       bytes.insert(bytes.end(), payload.begin(), payload.end());
     }
-  const double bytes_per_second = claimed ? kG711SampleRate : 0;
+  double bytes_per_second = claimed ? kG711SampleRate : 0;
+  if (gst_codec)
+    bytes_per_second = static_cast<double>(gst_codec->frame_bytes) * kG711SampleRate / static_cast<double>(gst_codec->frame_samples);
 
   // Container headers anywhere in the payload bytes (every occurrence: one per loop).
   {
@@ -234,79 +238,100 @@ AudioCheckReport check_audio(const RtpStream& stream) {
       add("codec.container_header", Severity::Warning,
           prompt + " contains a " + format + " file header, played as audio " + how_often + ": a click per loop",
           evidence,
-          "convert it to raw G.711: mohq prompt convert INPUT --out " +
+          std::string("convert it to raw ") + (gst_codec ? gst_codec->name : "G.711") + ": mohq prompt convert INPUT --out " +
               (stream.expected.prompt.empty() ? std::string("<dir>/<file>") : stream.expected.prompt) + " --codecs " +
               std::to_string(claimed_type));
     }
   }
 
+  std::vector<std::int16_t> samples;
   if (!claimed) {
-    report.content_note = "payload type " + std::to_string(claimed_type) +
-                          " is not G.711 (0 or 8): content checks (classifier, clicks, clipping, silence, level) skipped";
-    add("audio.unchecked", Severity::Info, "the stream's payload type " + std::to_string(claimed_type) +
-        " is not G.711: its audio was not checked", {{"payload_type", claimed_type}},
-        "none needed; capture a G.711 leg to check the audio");
-    return report;
-  }
-
-  // What the bytes are: 1 s windows vote.
-  std::map<PayloadEncoding, std::size_t> votes;
-  std::size_t voting = 0;
-  for (std::size_t start = 0; start < bytes.size(); start += kWindowBytes) {
-    const std::size_t size = std::min(kWindowBytes, bytes.size() - start);
-    if (size < kMinLastWindowBytes && start > 0) break;
-    report.windows.push_back(classify_payload(std::span(bytes).subspan(start, size)));
-    const auto& guess = report.windows.back();
-    if (guess.encoding == PayloadEncoding::Silence || guess.encoding == PayloadEncoding::Unknown ||
-        guess.confidence < kMinWindowConfidence)
-      continue;
-    ++votes[guess.encoding];
-    ++voting;
-  }
-  std::optional<PayloadEncoding> majority;
-  std::size_t majority_votes = 0;
-  for (const auto& [encoding, count] : votes)
-    if (count > majority_votes) {
-      majority = encoding;
-      majority_votes = count;
+    std::string reason;
+    if (gst_codec) {
+      std::vector<std::span<const std::uint8_t>> payloads;
+      for (const auto& packet : stream.packets)
+        if (packet.payload_type == claimed_type) payloads.push_back(stream.payload(packet));
+      auto decoded = decode_payloads(*gst_codec, payloads);
+      if (decoded) samples = std::move(*decoded);
+      else reason = decoded.error();
+    } else {
+      reason = gst_undecodable_reason(claimed_type);
     }
-  if (majority && *majority != *claimed &&
-      static_cast<double>(majority_votes) >= kMismatchShare * static_cast<double>(voting)) {
-    // Evidence from the most confident window naming the majority.
-    const PayloadGuess* best = nullptr;
-    for (const auto& guess : report.windows)
-      if (guess.encoding == *majority && (!best || guess.confidence > best->confidence)) best = &guess;
-    const std::string what = law_name(*majority);
-    const std::string message =
-        stream.expected.prompt.empty()
-            ? "payload type " + std::to_string(claimed_type) + " claims " + law_name(*claimed) + " but the bytes are " + what
-            : "the prompt " + stream.expected.prompt + "." + std::to_string(claimed_type) + " holds " + what + ", not " +
-                  law_name(*claimed);
-    nlohmann::json evidence = {
-        {"claimed_payload_type", claimed_type},
-        {"claimed_encoding", encoding_name(*claimed)},
-        {"guessed_encoding", encoding_name(*majority)},
-        {"windows", report.windows.size()},
-        {"voting_windows", voting},
-        {"windows_guessing_it", majority_votes},
-        {"confidence", round_to(best->confidence, 3)},
-        {"margin_db", round_to(best->margin_db, 2)},
-        {"odd_even_byte_skew", round_to(best->odd_even_byte_skew, 3)},
-        {"as_claimed", measures_json(best->by_encoding[index_of(*claimed)])},
-        {"as_guessed", measures_json(best->by_encoding[index_of(*majority)])}};
-    if (!stream.expected.prompt.empty()) evidence["prompt"] = stream.expected.prompt + "." + std::to_string(claimed_type);
-    add("codec.payload_mismatch", Severity::Error, message, evidence,
-        "convert it: mohq prompt convert INPUT --out " +
-            (stream.expected.prompt.empty() ? std::string("<dir>/<file>") : stream.expected.prompt) + " --codecs " +
-            std::to_string(claimed_type));
-    report.content_note = "the bytes are " + what + ", not " + law_name(*claimed) +
-                          ": clicks, clipping, silence and level not judged on mis-decoded audio";
-    return report;
+    if (!reason.empty()) {
+      report.content_note = "payload type " + std::to_string(claimed_type) + " is not G.711 (0 or 8) and was not decoded (" +
+                            reason + "): content checks (clicks, clipping, silence, level) skipped";
+      add("audio.unchecked", Severity::Info, "the stream's payload type " + std::to_string(claimed_type) +
+          " was not decoded: its audio was not checked (" + reason + ")",
+          {{"payload_type", claimed_type}, {"reason", reason}},
+          !gst_codec ? std::string("none needed; capture a G.711, GSM, G.722 or G.729 leg to check the audio")
+          : reason.find("is missing") != std::string::npos
+              ? std::string("install the Debian package ") + gst_codec->debian_package + " (GStreamer element " +
+                    gst_codec->element + ") to check this audio"
+              : std::string("the payloads did not decode: check the prompt file (mohq prompt lint)"));
+      return report;
+    }
+    // The G.711 byte classifier does not apply to compressed payloads: the decoded audio is judged as it is.
+    report.content_note = std::string(gst_codec->name) + " decoded with GStreamer (" + gst_codec->element + ")";
+  } else {
+    // What the bytes are: 1 s windows vote.
+    std::map<PayloadEncoding, std::size_t> votes;
+    std::size_t voting = 0;
+    for (std::size_t start = 0; start < bytes.size(); start += kWindowBytes) {
+      const std::size_t size = std::min(kWindowBytes, bytes.size() - start);
+      if (size < kMinLastWindowBytes && start > 0) break;
+      report.windows.push_back(classify_payload(std::span(bytes).subspan(start, size)));
+      const auto& guess = report.windows.back();
+      if (guess.encoding == PayloadEncoding::Silence || guess.encoding == PayloadEncoding::Unknown ||
+          guess.confidence < kMinWindowConfidence)
+        continue;
+      ++votes[guess.encoding];
+      ++voting;
+    }
+    std::optional<PayloadEncoding> majority;
+    std::size_t majority_votes = 0;
+    for (const auto& [encoding, count] : votes)
+      if (count > majority_votes) {
+        majority = encoding;
+        majority_votes = count;
+      }
+    if (majority && *majority != *claimed &&
+        static_cast<double>(majority_votes) >= kMismatchShare * static_cast<double>(voting)) {
+      // Evidence from the most confident window naming the majority.
+      const PayloadGuess* best = nullptr;
+      for (const auto& guess : report.windows)
+        if (guess.encoding == *majority && (!best || guess.confidence > best->confidence)) best = &guess;
+      const std::string what = law_name(*majority);
+      const std::string message =
+          stream.expected.prompt.empty()
+              ? "payload type " + std::to_string(claimed_type) + " claims " + law_name(*claimed) + " but the bytes are " + what
+              : "the prompt " + stream.expected.prompt + "." + std::to_string(claimed_type) + " holds " + what + ", not " +
+                    law_name(*claimed);
+      nlohmann::json evidence = {
+          {"claimed_payload_type", claimed_type},
+          {"claimed_encoding", encoding_name(*claimed)},
+          {"guessed_encoding", encoding_name(*majority)},
+          {"windows", report.windows.size()},
+          {"voting_windows", voting},
+          {"windows_guessing_it", majority_votes},
+          {"confidence", round_to(best->confidence, 3)},
+          {"margin_db", round_to(best->margin_db, 2)},
+          {"odd_even_byte_skew", round_to(best->odd_even_byte_skew, 3)},
+          {"as_claimed", measures_json(best->by_encoding[index_of(*claimed)])},
+          {"as_guessed", measures_json(best->by_encoding[index_of(*majority)])}};
+      if (!stream.expected.prompt.empty()) evidence["prompt"] = stream.expected.prompt + "." + std::to_string(claimed_type);
+      add("codec.payload_mismatch", Severity::Error, message, evidence,
+          "convert it: mohq prompt convert INPUT --out " +
+              (stream.expected.prompt.empty() ? std::string("<dir>/<file>") : stream.expected.prompt) + " --codecs " +
+              std::to_string(claimed_type));
+      report.content_note = "the bytes are " + what + ", not " + law_name(*claimed) +
+                            ": clicks, clipping, silence and level not judged on mis-decoded audio";
+      return report;
+    }
+    samples = decode_g711(bytes, *claimed);
   }
 
   // The decoded audio.
   report.content_checked = true;
-  const auto samples = decode_g711(bytes, *claimed);
   report.measures = measure_audio(samples);
   const auto& m = report.measures;
   const double minutes = std::max(m.seconds / 60.0, 1.0 / 60.0);

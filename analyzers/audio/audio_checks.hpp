@@ -1,7 +1,7 @@
 // Audio findings over one RTP stream: what the bytes are versus what the payload type claims, container headers
-// inside the payload, payload types the call never negotiated, and — on the G.711-decoded audio — clicks,
-// clipping, silence and level. Thresholds are the named constants in audio_checks.cpp, calibrated on Debian's
-// hold music (README.md, "Calibration").
+// inside the payload, payload types the call never negotiated, and — on the decoded audio (G.711 here; G.722, GSM
+// and G.729 through GStreamer, gst_decode.hpp) — clicks, clipping, silence and level. Thresholds are the named
+// constants in audio_checks.cpp, calibrated on Debian's hold music (README.md, "Calibration").
 #pragma once
 
 #include <cstddef>
@@ -33,10 +33,10 @@ AudioMeasures measure_audio(const std::vector<std::int16_t>& samples);
 
 struct AudioCheckReport {
   Findings findings;
-  bool content_checked = false;     // false: payload type not G.711, or bytes not what the type claims
+  bool content_checked = false;     // false: payload type not decodable, or G.711 bytes not what the type claims
   std::string content_note;         // why content checks were skipped
   AudioMeasures measures;
-  std::vector<PayloadGuess> windows;  // the classifier on each 1 s (8000-byte) window
+  std::vector<PayloadGuess> windows;  // the classifier on each 1 s (8000-byte) window (G.711 only)
 };
 
 AudioCheckReport check_audio(const RtpStream& stream);

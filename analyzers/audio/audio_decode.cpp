@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "analyzers/audio/dsp.hpp"
+#include "analyzers/audio/gst_decode.hpp"
 #include "rtp/g711.hpp"
 
 namespace mohq::analyzers {
@@ -24,18 +25,42 @@ std::vector<std::int16_t> decode_g711(std::span<const std::uint8_t> bytes, Paylo
 DecodedAudio decode_stream(const RtpStream& stream) {
   DecodedAudio audio;
   audio.samples.reserve(stream.payloads.size());
-  for (const auto& packet : stream.packets) {
-    const auto law = g711_encoding_of(packet.payload_type);
-    if (!law) {
-      ++audio.packets_skipped;
-      if (std::find(audio.skipped_types.begin(), audio.skipped_types.end(), packet.payload_type) ==
-          audio.skipped_types.end())
-        audio.skipped_types.push_back(packet.payload_type);
+  auto skip = [&](unsigned type, std::size_t packets, const std::string& why) {
+    audio.packets_skipped += packets;
+    if (std::find(audio.skipped_types.begin(), audio.skipped_types.end(), type) != audio.skipped_types.end()) return;
+    audio.skipped_types.push_back(type);
+    audio.errors.push_back(why);
+  };
+  const auto& packets = stream.packets;
+  for (std::size_t i = 0; i < packets.size();) {
+    const unsigned type = packets[i].payload_type;
+    if (const auto law = g711_encoding_of(type)) {
+      const auto samples = decode_g711(stream.payload(packets[i]), *law);
+      audio.samples.insert(audio.samples.end(), samples.begin(), samples.end());
+      ++audio.packets_decoded;
+      ++i;
       continue;
     }
-    const auto samples = decode_g711(stream.payload(packet), *law);
-    audio.samples.insert(audio.samples.end(), samples.begin(), samples.end());
-    ++audio.packets_decoded;
+    // A run of packets of this type.
+    std::size_t end = i;
+    while (end < packets.size() && packets[end].payload_type == type) ++end;
+    const std::size_t count = end - i;
+    if (!gst_codec_for(type)) {
+      skip(type, count, gst_undecodable_reason(type));
+      i = end;
+      continue;
+    }
+    std::vector<std::span<const std::uint8_t>> payloads;
+    payloads.reserve(count);
+    for (std::size_t k = i; k < end; ++k) payloads.push_back(stream.payload(packets[k]));
+    auto samples = decode_payloads(type, payloads);
+    if (!samples) {
+      skip(type, count, samples.error());
+    } else {
+      audio.samples.insert(audio.samples.end(), samples->begin(), samples->end());
+      audio.packets_decoded += count;
+    }
+    i = end;
   }
   return audio;
 }

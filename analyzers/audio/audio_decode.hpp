@@ -1,4 +1,5 @@
-// A stream's payloads as 8 kHz 16-bit audio (G.711 decoded with common/rtp), and the data an HTML report plots:
+// A stream's payloads as 8 kHz 16-bit audio (G.711 decoded with common/rtp; G.722, GSM and G.729 through GStreamer,
+// gst_decode.hpp), and the data an HTML report plots:
 // a log-magnitude spectrogram (a small matrix) and a waveform envelope (min/max per block).
 #pragma once
 
@@ -27,9 +28,12 @@ std::vector<std::int16_t> decode_g711(std::span<const std::uint8_t> bytes, Paylo
 struct DecodedAudio {
   std::vector<std::int16_t> samples;  // payloads in capture order, concatenated (no gap filling)
   std::size_t packets_decoded = 0;
-  std::size_t packets_skipped = 0;    // payload type not 0/8
+  std::size_t packets_skipped = 0;    // payload type not decodable (not 0/8/3/9/18), or its decoder failed
   std::vector<unsigned> skipped_types;
+  std::vector<std::string> errors;    // why: gst_undecodable_reason or the GStreamer error, once per type
 };
+// PT 0/8 with common/rtp/g711; PT 3/9/18 with decode_payloads (gst_decode.hpp), each run of consecutive packets of
+// one such type in one pipeline; every other type is skipped.
 DecodedAudio decode_stream(const RtpStream& stream);
 
 struct Spectrogram {
