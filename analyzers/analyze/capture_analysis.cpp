@@ -1,6 +1,8 @@
 #include "analyzers/analyze/capture_analysis.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -159,12 +161,27 @@ Expected<AnalysisResult, std::string> analyze_capture(const std::filesystem::pat
     entry.stream = std::move(stream);
     result.streams.push_back(std::move(entry));
   }
-  for (auto& entry : result.streams) {
-    const auto metrics = compute_metrics(entry.stream);
-    entry.metrics = to_json(metrics);
-    for (auto& finding : check_rtp_stream(entry.stream, metrics)) result.findings.push_back(std::move(finding));
-    analyze_stream_content(entry, options, result.findings);
-    flows[{entry.stream.source, entry.stream.destination}].push_back(&entry.stream);
+  // Streams are independent: they are judged on every core, each into its own findings, merged in stream order.
+  std::vector<Findings> per_stream(result.streams.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < result.streams.size(); i = next++) {
+      StreamResult& entry = result.streams[i];
+      const auto metrics = compute_metrics(entry.stream);
+      entry.metrics = to_json(metrics);
+      per_stream[i] = check_rtp_stream(entry.stream, metrics);
+      analyze_stream_content(entry, options, per_stream[i]);
+    }
+  };
+  const std::size_t threads = std::min<std::size_t>(
+      result.streams.size(), options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& thread : pool) thread.join();
+  for (std::size_t i = 0; i < result.streams.size(); ++i) {
+    for (auto& finding : per_stream[i]) result.findings.push_back(std::move(finding));
+    flows[{result.streams[i].stream.source, result.streams[i].stream.destination}].push_back(&result.streams[i].stream);
   }
   for (const auto& [flow, members] : flows)
     if (members.size() > 1)

@@ -23,6 +23,7 @@ struct AnalyzeOptions {
   std::filesystem::path wav_dir;     // write what each stream carried as WAV
   std::size_t min_stream_packets = 5;  // fewer RTP-looking packets on a flow are noise, not a stream
   bool audio_data = false;           // keep waveform/spectrogram data for an HTML report
+  unsigned threads = 0;              // streams judged in parallel; 0: one per core
 };
 
 struct StreamResult {

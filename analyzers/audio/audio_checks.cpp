@@ -15,6 +15,7 @@ namespace mohq::analyzers {
 // ---- Thresholds (README.md "Calibration": measured on the five Debian MOH tracks and the core sound prompts).
 constexpr std::size_t kWindowBytes = 8000;          // 1 s of G.711
 constexpr std::size_t kMinLastWindowBytes = 2000;   // a shorter tail is not classified
+constexpr std::size_t kMaxClassifiedWindows = 12;   // per stream; see the classification loop
 constexpr double kMinWindowConfidence = 0.5;        // a window votes only when the classifier is this sure
 constexpr double kMismatchShare = 0.5;              // share of voting windows that must name the other encoding
 constexpr double kIdleDbfs = -60.0;                 // a 1 s window below this is idle (0xFF / 0xD5 and near)
@@ -116,20 +117,22 @@ AudioMeasures measure_audio(const std::vector<std::int16_t>& samples) {
     clip_run = 0;
   }
 
-  // Clicks: first-difference jumps far above the local first-difference RMS.
+  // Clicks: first-difference jumps far above the local first-difference RMS. The differences are recomputed
+  // where needed rather than stored (a 60 s stream is 480,000 samples; every stream of a capture comes here).
   if (n < 2) return m;
-  std::vector<double> d(n, 0.0);
-  double mean = 0;
-  for (std::size_t i = 1; i < n; ++i) {
-    d[i] = static_cast<double>(samples[i]) - samples[i - 1];
-    mean += d[i];
-  }
-  mean /= static_cast<double>(n - 1);
+  auto diff = [&samples](std::size_t i) { return static_cast<double>(samples[i]) - samples[i - 1]; };
+  // The mean first difference telescopes to (last - first) / (n - 1).
+  const double mean = (static_cast<double>(samples[n - 1]) - samples[0]) / static_cast<double>(n - 1);
   double m2 = 0, m4 = 0;
+  // prefix[i] = sum of d[j]^2 for j < i (d[0] = 0); integers: |d| <= 65535, so 480,000 of them fit easily.
+  std::vector<std::int64_t> prefix(n + 1, 0);
   for (std::size_t i = 1; i < n; ++i) {
-    const double c = (d[i] - mean) * (d[i] - mean);
+    const double d = diff(i);
+    const double c = (d - mean) * (d - mean);
     m2 += c;
     m4 += c * c;
+    const auto di = static_cast<std::int64_t>(samples[i]) - samples[i - 1];
+    prefix[i + 1] = prefix[i] + di * di;
   }
   m2 /= static_cast<double>(n - 1);
   m4 /= static_cast<double>(n - 1);
@@ -137,16 +140,15 @@ AudioMeasures measure_audio(const std::vector<std::int16_t>& samples) {
 
   // A click is an isolated jump: the first difference around it (kClickGuard..kClickContext samples before and
   // after, the jump itself excluded) is quiet on both sides. A drum attack is loud afterwards, so it is not one.
-  std::vector<double> prefix(n + 1, 0.0);
-  for (std::size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + d[i] * d[i];
   auto band_rms = [&](std::size_t from, std::size_t to) {  // [from, to) clamped
     from = std::min(from, n);
     to = std::min(to, n);
-    return to > from ? std::sqrt((prefix[to] - prefix[from]) / static_cast<double>(to - from)) : 0.0;
+    return to > from ? std::sqrt(static_cast<double>(prefix[to] - prefix[from]) / static_cast<double>(to - from))
+                     : 0.0;
   };
   std::optional<std::size_t> last_click;
   for (std::size_t i = 1; i < n; ++i) {
-    const double jump = std::abs(d[i]);
+    const double jump = std::abs(diff(i));
     if (jump < kClickMinJump) continue;
     const double before = i > kClickGuard ? band_rms(i > kClickContext ? i - kClickContext : 0, i - kClickGuard) : 0.0;
     const double after = band_rms(i + kClickGuard, i + kClickContext);
@@ -276,7 +278,11 @@ AudioCheckReport check_audio(const RtpStream& stream) {
     // What the bytes are: 1 s windows vote.
     std::map<PayloadEncoding, std::size_t> votes;
     std::size_t voting = 0;
-    for (std::size_t start = 0; start < bytes.size(); start += kWindowBytes) {
+    // At most kMaxClassifiedWindows windows, spread evenly over the stream (the first always): a prompt loops,
+    // so a wrong file shows in every window, and the classifier is most of mohq analyze's time otherwise.
+    const std::size_t windows = (bytes.size() + kWindowBytes - 1) / kWindowBytes;
+    const std::size_t stride = std::max<std::size_t>(1, (windows + kMaxClassifiedWindows - 1) / kMaxClassifiedWindows);
+    for (std::size_t start = 0; start < bytes.size(); start += kWindowBytes * stride) {
       const std::size_t size = std::min(kWindowBytes, bytes.size() - start);
       if (size < kMinLastWindowBytes && start > 0) break;
       report.windows.push_back(classify_payload(std::span(bytes).subspan(start, size)));

@@ -131,7 +131,12 @@ std::optional<ContainerHeader> find_container_header(std::span<const std::uint8_
                                                    {"ogg", "OggS", 4},
                                                    {"flac", "fLaC", 4}}};
   for (std::size_t i = 0; i < bytes.size(); ++i) {
+    // Every magic starts with one of these bytes: most offsets are rejected without a comparison (this scan sees
+    // every payload byte of a capture).
+    const std::uint8_t first = bytes[i];
+    if (first != 'R' && first != '.' && first != 'I' && first != 'O' && first != 'f') continue;
     for (const auto& magic : kMagic) {
+      if (static_cast<std::uint8_t>(magic.text[0]) != first) continue;
       if (i + magic.size > bytes.size() || std::memcmp(bytes.data() + i, magic.text, magic.size) != 0) continue;
       const std::string_view format = magic.format;
       if (format == "wav") {  // "RIFF" <size> "WAVE"
