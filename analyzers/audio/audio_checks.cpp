@@ -15,7 +15,7 @@ namespace mohq::analyzers {
 // ---- Thresholds (README.md "Calibration": measured on the five Debian MOH tracks and the core sound prompts).
 constexpr std::size_t kWindowBytes = 8000;          // 1 s of G.711
 constexpr std::size_t kMinLastWindowBytes = 2000;   // a shorter tail is not classified
-constexpr std::size_t kMaxClassifiedWindows = 12;   // per stream; see the classification loop
+constexpr std::size_t kMaxClassifiedWindows = 4;    // per stream; see the classification loop
 constexpr double kMinWindowConfidence = 0.5;        // a window votes only when the classifier is this sure
 constexpr double kMismatchShare = 0.5;              // share of voting windows that must name the other encoding
 constexpr double kIdleDbfs = -60.0;                 // a 1 s window below this is idle (0xFF / 0xD5 and near)
@@ -82,11 +82,12 @@ AudioMeasures measure_audio(const std::vector<std::int16_t>& samples) {
   int peak = 0;
   for (std::size_t start = 0; start < n; start += kG711SampleRate) {
     const auto window = std::span(samples).subspan(start, std::min<std::size_t>(kG711SampleRate, n - start));
-    double energy = 0;
+    std::int64_t sum = 0;  // 8000 squares of at most 2^30 fit an int64; integers keep this loop vectorizable
     for (const auto s : window) {
-      energy += static_cast<double>(s) * s;
+      sum += static_cast<std::int64_t>(s) * s;
       peak = std::max(peak, std::abs(static_cast<int>(s)));
     }
+    const double energy = static_cast<double>(sum);
     all_energy += energy;
     const double length = static_cast<double>(window.size()) / kG711SampleRate;
     if (dsp::dbfs(std::sqrt(energy / static_cast<double>(window.size()))) < kIdleDbfs) {
@@ -148,8 +149,9 @@ AudioMeasures measure_audio(const std::vector<std::int16_t>& samples) {
   };
   std::optional<std::size_t> last_click;
   for (std::size_t i = 1; i < n; ++i) {
-    const double jump = std::abs(diff(i));
-    if (jump < kClickMinJump) continue;
+    const int step = static_cast<int>(samples[i]) - samples[i - 1];
+    if (std::abs(step) < kClickMinJump) continue;  // most samples: an integer compare and on
+    const double jump = std::abs(static_cast<double>(step));
     const double before = i > kClickGuard ? band_rms(i > kClickContext ? i - kClickContext : 0, i - kClickGuard) : 0.0;
     const double after = band_rms(i + kClickGuard, i + kClickContext);
     const double reference = std::max({before, after, kClickReferenceFloor});
