@@ -152,7 +152,8 @@ double timed(const std::string& command) {
   const auto start = std::chrono::steady_clock::now();
   const int status = std::system((command + " > /dev/null 2>&1").c_str());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (status == -1 || !WIFEXITED(status)) return -1;
+  // mohq analyze exits 1 when it has error findings; anything above that is a failure, not a time.
+  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) > 1) return -1;
   return seconds;
 }
 
@@ -204,6 +205,10 @@ int main(int argc, char** argv) {
   for (const auto& [name, command] : tools) {
     std::vector<double> runs;
     for (int run = 0; run < options.runs; ++run) runs.push_back(timed(command));
+    if (std::any_of(runs.begin(), runs.end(), [](double r) { return r < 0; })) {
+      std::cerr << name << " failed: " << command << "\n";
+      return 1;
+    }
     const double m = median(runs);
     medians.push_back(m);
     results[name] = {{"runs_s", runs}, {"median_s", m}, {"packets_per_s", packets / m}, {"mb_per_s", megabytes / m}};
