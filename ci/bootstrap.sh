@@ -14,6 +14,9 @@ packages=(
   # real peers and real audio for the tests
   kamailio kamailio-sqlite-modules sip-tester tshark tcpdump sox espeak-ng
   asterisk-moh-opsound-wav asterisk-core-sounds-en-wav
+  # reports: junit.xml validated with xmllint, report.html screenshotted in headless Chromium (its fonts are a
+  # Recommends, so named here)
+  libxml2-utils chromium fonts-liberation
   # small tools the scripts use
   iproute2 procps psmisc python3
 )
