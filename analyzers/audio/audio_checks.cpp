@@ -118,40 +118,47 @@ AudioMeasures measure_audio(const std::vector<std::int16_t>& samples) {
     clip_run = 0;
   }
 
-  // Clicks: first-difference jumps far above the local first-difference RMS. The differences are recomputed
-  // where needed rather than stored (a 60 s stream is 480,000 samples; every stream of a capture comes here).
+  // Clicks: first-difference jumps far above the local first-difference RMS. One pass gathers the moments of the
+  // first difference and the rare candidate jumps; the context of each candidate is summed afterwards (a 60 s
+  // stream is 480,000 samples and every stream of a capture comes here, so no n-sized arrays unless needed).
   if (n < 2) return m;
-  auto diff = [&samples](std::size_t i) { return static_cast<double>(samples[i]) - samples[i - 1]; };
-  // The mean first difference telescopes to (last - first) / (n - 1).
-  const double mean = (static_cast<double>(samples[n - 1]) - samples[0]) / static_cast<double>(n - 1);
-  double m2 = 0, m4 = 0;
-  // prefix[i] = sum of d[j]^2 for j < i (d[0] = 0); integers: |d| <= 65535, so 480,000 of them fit easily.
-  std::vector<std::int64_t> prefix(n + 1, 0);
+  std::vector<std::size_t> candidates;
   for (std::size_t i = 1; i < n; ++i) {
-    const double d = diff(i);
-    const double c = (d - mean) * (d - mean);
-    m2 += c;
-    m4 += c * c;
-    const auto di = static_cast<std::int64_t>(samples[i]) - samples[i - 1];
-    prefix[i + 1] = prefix[i] + di * di;
+    const int step = static_cast<int>(samples[i]) - samples[i - 1];
+    if (std::abs(step) >= kClickMinJump) candidates.push_back(i);
   }
-  m2 /= static_cast<double>(n - 1);
-  m4 /= static_cast<double>(n - 1);
-  m.difference_kurtosis = m2 > 0 ? m4 / (m2 * m2) : 0;
+
+  // Sums of squared first differences over [from, to): directly for a few candidates, through a prefix array
+  // when loud material makes candidates common (the direct sums would then cost more).
+  std::vector<std::int64_t> prefix;
+  if (candidates.size() * 2 * kClickContext > n) {
+    prefix.assign(n + 1, 0);
+    for (std::size_t i = 1; i < n; ++i) {
+      const auto d = static_cast<std::int64_t>(samples[i]) - samples[i - 1];
+      prefix[i + 1] = prefix[i] + d * d;
+    }
+  }
+  auto band_rms = [&](std::size_t from, std::size_t to) {  // [from, to) clamped; d[0] counts as 0
+    from = std::min(from, n);
+    to = std::min(to, n);
+    if (to <= from) return 0.0;
+    std::int64_t sum = 0;
+    if (!prefix.empty()) {
+      sum = prefix[to] - prefix[from];
+    } else {
+      for (std::size_t j = std::max<std::size_t>(from, 1); j < to; ++j) {
+        const auto d = static_cast<std::int64_t>(samples[j]) - samples[j - 1];
+        sum += d * d;
+      }
+    }
+    return std::sqrt(static_cast<double>(sum) / static_cast<double>(to - from));
+  };
 
   // A click is an isolated jump: the first difference around it (kClickGuard..kClickContext samples before and
   // after, the jump itself excluded) is quiet on both sides. A drum attack is loud afterwards, so it is not one.
-  auto band_rms = [&](std::size_t from, std::size_t to) {  // [from, to) clamped
-    from = std::min(from, n);
-    to = std::min(to, n);
-    return to > from ? std::sqrt(static_cast<double>(prefix[to] - prefix[from]) / static_cast<double>(to - from))
-                     : 0.0;
-  };
   std::optional<std::size_t> last_click;
-  for (std::size_t i = 1; i < n; ++i) {
-    const int step = static_cast<int>(samples[i]) - samples[i - 1];
-    if (std::abs(step) < kClickMinJump) continue;  // most samples: an integer compare and on
-    const double jump = std::abs(static_cast<double>(step));
+  for (const std::size_t i : candidates) {
+    const double jump = std::abs(static_cast<double>(samples[i]) - samples[i - 1]);
     const double before = i > kClickGuard ? band_rms(i > kClickContext ? i - kClickContext : 0, i - kClickGuard) : 0.0;
     const double after = band_rms(i + kClickGuard, i + kClickContext);
     const double reference = std::max({before, after, kClickReferenceFloor});
@@ -160,6 +167,21 @@ AudioMeasures measure_audio(const std::vector<std::int16_t>& samples) {
     if (ratio < kClickRatio) continue;
     if (!last_click || i - *last_click > kClickMergeSamples) m.click_seconds.push_back(static_cast<double>(i) / kG711SampleRate);
     last_click = i;
+  }
+  // The kurtosis of the first difference is evidence for a click finding only: computed when there is one.
+  if (!m.click_seconds.empty()) {
+    // The mean first difference telescopes to (last - first) / (n - 1).
+    const double mean = (static_cast<double>(samples[n - 1]) - samples[0]) / static_cast<double>(n - 1);
+    double m2 = 0, m4 = 0;
+    for (std::size_t i = 1; i < n; ++i) {
+      const double c = (static_cast<double>(samples[i]) - samples[i - 1] - mean) *
+                       (static_cast<double>(samples[i]) - samples[i - 1] - mean);
+      m2 += c;
+      m4 += c * c;
+    }
+    m2 /= static_cast<double>(n - 1);
+    m4 /= static_cast<double>(n - 1);
+    m.difference_kurtosis = m2 > 0 ? m4 / (m2 * m2) : 0;
   }
   return m;
 }

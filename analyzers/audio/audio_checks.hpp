@@ -23,7 +23,7 @@ struct AudioMeasures {
   double longest_silence_seconds = 0;
   std::vector<double> click_seconds;  // positions of impulsive jumps
   double max_click_ratio = 0;      // largest |first difference| / local first-difference RMS
-  double difference_kurtosis = 0;  // of the first difference over the whole stream
+  double difference_kurtosis = 0;  // of the first difference over the whole stream (computed when clicks were found)
   std::size_t clipped_runs = 0;    // runs of >= kClipRunSamples samples at full scale
   std::size_t clipped_samples = 0;
 };
