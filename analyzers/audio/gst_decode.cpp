@@ -1,4 +1,5 @@
 #include "analyzers/audio/gst_decode.hpp"
+#include "analyzers/audio/gst_support.hpp"
 
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
@@ -20,44 +21,8 @@ constexpr auto kStallTimeout = std::chrono::seconds(10);
 // And the whole run may not take longer than this plus the audio's own duration.
 constexpr auto kBaseDeadline = std::chrono::seconds(60);
 
-// Same as analyzers/prompt's (which cannot be linked from here: mohq_prompt depends on mohq_audio).
-Expected<Done, std::string> init_gstreamer() {
-  static std::once_flag once;
-  static std::string failure;
-  std::call_once(once, [] {
-    GError* error = nullptr;
-    if (!gst_init_check(nullptr, nullptr, &error)) {
-      failure = std::string("cannot initialise GStreamer: ") + (error ? error->message : "unknown error");
-      if (error) g_error_free(error);
-    }
-  });
-  if (!failure.empty()) return Unexpected(failure);
-  return Done{};
-}
 
-bool element_available(const char* name) {
-  GstElementFactory* factory = gst_element_factory_find(name);
-  if (factory == nullptr) return false;
-  gst_object_unref(factory);
-  return true;
-}
 
-// Owns a pipeline; stops it and drops the reference on every path out.
-class Pipeline {
- public:
-  explicit Pipeline(GstElement* element) : element_(element) {}
-  Pipeline(const Pipeline&) = delete;
-  Pipeline& operator=(const Pipeline&) = delete;
-  ~Pipeline() {
-    gst_element_set_state(element_, GST_STATE_NULL);
-    gst_object_unref(element_);
-  }
-  GstElement* get() const { return element_; }
-  GstElement* by_name(const char* name) const { return gst_bin_get_by_name(GST_BIN(element_), name); }
-
- private:
-  GstElement* element_;
-};
 
 // The first ERROR on the bus, if any ("reason (debug detail)").
 std::optional<std::string> bus_error(GstElement* pipeline) {
@@ -98,8 +63,8 @@ std::string gst_undecodable_reason(unsigned payload_type) {
 }
 
 bool gst_decoder_available(const GstCodec& codec) {
-  if (!init_gstreamer()) return false;
-  return element_available(codec.element);
+  if (!gst::init()) return false;
+  return gst::element_available(codec.element);
 }
 
 std::size_t gst_expected_samples(const GstCodec& codec, const std::vector<std::span<const std::uint8_t>>& payloads) {
@@ -118,8 +83,8 @@ Expected<std::vector<std::int16_t>, std::string> decode_payloads(
 Expected<std::vector<std::int16_t>, std::string> decode_payloads(
     const GstCodec& codec, const std::vector<std::span<const std::uint8_t>>& payloads) {
   const std::string what = std::string(codec.name) + " (" + std::to_string(codec.payload_type) + "): ";
-  if (auto ready = init_gstreamer(); !ready) return Unexpected(what + ready.error());
-  if (!element_available(codec.element)) {
+  if (auto ready = gst::init(); !ready) return Unexpected(what + ready.error());
+  if (!gst::element_available(codec.element)) {
     return Unexpected(what + "the GStreamer decoder " + codec.element + " is missing: install the Debian package " +
                       codec.debian_package);
   }
@@ -139,7 +104,7 @@ Expected<std::vector<std::int16_t>, std::string> decode_payloads(
     if (parsed != nullptr) gst_object_unref(parsed);
     return Unexpected(what + "GStreamer pipeline '" + description + "': " + message);
   }
-  Pipeline pipeline(parsed);
+  gst::Pipeline pipeline(parsed);
   if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     return Unexpected(what + codec.element + ": cannot start: " + bus_error(pipeline.get()).value_or("state change failed"));
   }

@@ -1,5 +1,7 @@
 #include "analyzers/prompt/prompt_convert.hpp"
 
+#include "analyzers/audio/gst_support.hpp"
+
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
@@ -24,37 +26,7 @@ namespace {
 // comes); no prompt takes this long to decode on a working machine.
 constexpr auto kStallTimeout = std::chrono::seconds(60);
 
-Expected<Done, std::string> init_gstreamer() {
-  static std::once_flag once;
-  static std::string failure;
-  std::call_once(once, [] {
-    GError* error = nullptr;
-    if (!gst_init_check(nullptr, nullptr, &error)) {
-      failure = std::string("cannot initialise GStreamer: ") + (error ? error->message : "unknown error");
-      if (error) g_error_free(error);
-    }
-  });
-  if (!failure.empty()) return Unexpected(failure);
-  return Done{};
-}
 
-// Owns a pipeline; stops it and drops the reference on every path out.
-class Pipeline {
- public:
-  explicit Pipeline(GstElement* element) : element_(element) {}
-  Pipeline(const Pipeline&) = delete;
-  Pipeline& operator=(const Pipeline&) = delete;
-  ~Pipeline() {
-    if (element_ == nullptr) return;
-    gst_element_set_state(element_, GST_STATE_NULL);
-    gst_object_unref(element_);
-  }
-  GstElement* get() const { return element_; }
-  GstElement* by_name(const char* name) const { return gst_bin_get_by_name(GST_BIN(element_), name); }
-
- private:
-  GstElement* element_;
-};
 
 Expected<GstElement*, std::string> parse_pipeline(const std::string& description) {
   GError* error = nullptr;
@@ -137,18 +109,12 @@ std::optional<GstEncoder> gst_encoder_for(int payload_type) {
   return std::nullopt;
 }
 
-bool element_available(const char* name) {
-  GstElementFactory* factory = gst_element_factory_find(name);
-  if (factory == nullptr) return false;
-  gst_object_unref(factory);
-  return true;
-}
 
 // pcm (8 kHz mono) -> appsrc -> resample to the encoder's rate -> encoder -> appsink: the encoded bytes.
 Expected<std::vector<std::uint8_t>, std::string> encode_with_gstreamer(std::span<const std::int16_t> pcm,
                                                                        const GstEncoder& encoder) {
-  if (auto ready = init_gstreamer(); !ready) return Unexpected(ready.error());
-  if (!element_available(encoder.element)) {
+  if (auto ready = gst::init(); !ready) return Unexpected(ready.error());
+  if (!gst::element_available(encoder.element)) {
     return Unexpected(std::string("the GStreamer element ") + encoder.element +
                       " is missing: install the Debian package " + encoder.debian_package);
   }
@@ -158,7 +124,7 @@ Expected<std::vector<std::uint8_t>, std::string> encode_with_gstreamer(std::span
       std::to_string(encoder.sample_rate) + ",channels=1 ! " + encoder.element + " ! appsink name=sink sync=false";
   auto parsed = parse_pipeline(description);
   if (!parsed) return Unexpected(parsed.error());
-  Pipeline pipeline(*parsed);
+  gst::Pipeline pipeline(*parsed);
   if (auto started = start(pipeline.get()); !started) return Unexpected(encoder.element + (": " + started.error()));
 
   GstElement* source = pipeline.by_name("src");
@@ -209,7 +175,7 @@ Expected<Done, std::string> write_atomically(const fs::path& path, const std::ve
 Expected<std::vector<std::int16_t>, std::string> decode_audio_file(const fs::path& path) {
   std::error_code error;
   if (!fs::is_regular_file(path, error)) return Unexpected(path.string() + ": no such file");
-  if (auto ready = init_gstreamer(); !ready) return Unexpected(ready.error());
+  if (auto ready = gst::init(); !ready) return Unexpected(ready.error());
   const fs::path absolute = fs::absolute(path, error);
   GError* uri_error = nullptr;
   gchar* uri = gst_filename_to_uri(absolute.c_str(), &uri_error);
@@ -226,7 +192,7 @@ Expected<std::vector<std::int16_t>, std::string> decode_audio_file(const fs::pat
     g_free(uri);
     return Unexpected(parsed.error());
   }
-  Pipeline pipeline(*parsed);
+  gst::Pipeline pipeline(*parsed);
   GstElement* decode = pipeline.by_name("decode");
   g_object_set(decode, "uri", uri, nullptr);
   gst_object_unref(decode);
