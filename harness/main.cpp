@@ -1,5 +1,5 @@
-// mohq: the harness command. Today it has `run`, the playback suite against fake-rtpproxy; `analyze`,
-// `prompt` and `rpc` arrive with issues 3-5.
+// mohq: the harness command: `run` (the standard suites with reports, run_command.hpp), `analyze`, `prompt`,
+// `rpc`.
 #include <unistd.h>
 
 #include <filesystem>
@@ -11,6 +11,7 @@
 #include "harness/playback_suite.hpp"
 #include "harness/prompt_command.hpp"
 #include "harness/rpc_command.hpp"
+#include "harness/run_command.hpp"
 
 namespace {
 
@@ -21,12 +22,13 @@ std::filesystem::path own_directory() {
 }
 
 int usage(std::ostream& out, int code) {
-  out << "usage: mohq run [--control udp|unix] [--out DIR]\n"
+  out << "usage: mohq run [playback|flows|incident...] [--out DIR] [--data-dir DIR] [--control udp|unix]\n"
          "       mohq rpc [--address HOST:PORT] METHOD [ARGS...]\n"
          "       mohq analyze CAPTURE [--prompt-dir DIR] [--json OUT] [--html OUT] [--wav-dir DIR]\n"
          "       mohq prompt lint|convert ...\n"
-         "  run   start fake-rtpproxy, drive it as Kamailio's mohqueue does, check the RTP a caller receives\n"
-         "        (payload type, 20 ms packets, payload equal to the prompt file); report.json in --out\n"
+         "  run   the standard suites against mohqd --profile kamailio + fake-rtpproxy: playback (RTP a caller\n"
+         "        receives), flows (SIPp scenarios vs Kamailio's ladders), incident (the 16-bit PCM test.8\n"
+         "        crackle, captured and analysed); report.json, junit.xml, report.html in --out; `mohq run --help`\n"
          "  rpc   one JSON-RPC call to mohqd (default 127.0.0.1:5062), like kamcmd; `mohq rpc --help`\n"
          "  analyze  judge a pcap/pcapng: SIP order, RTP timing and loss, codecs and audio; `mohq analyze --help`\n"
          "  prompt  lint rtpproxy prompt files NAME.<pt>, or convert audio into them; `mohq prompt --help`\n";
@@ -48,41 +50,5 @@ int main(int argc, char** argv) {
     std::cerr << "mohq: unknown command '" << args[0] << "'\n";
     return usage(std::cerr, 2);
   }
-  mohq::harness::SuiteOptions options;
-  options.fake_rtpproxy = own_directory() / "fake-rtpproxy";
-  options.out_dir = "mohq-report";
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) {
-        std::cerr << "mohq run: " << args[i] << " needs a value\n";
-        std::exit(2);
-      }
-      return args[++i];
-    };
-    if (args[i] == "--control") {
-      options.control = value();
-      if (options.control != "udp" && options.control != "unix") {
-        std::cerr << "mohq run: --control takes udp or unix\n";
-        return 2;
-      }
-    } else if (args[i] == "--out") {
-      options.out_dir = value();
-    } else {
-      std::cerr << "mohq run: unknown option '" << args[i] << "'\n";
-      return usage(std::cerr, 2);
-    }
-  }
-  if (!std::filesystem::exists(options.fake_rtpproxy)) {
-    std::cerr << "mohq run: " << options.fake_rtpproxy << " is missing: build the tree first (see README.md)\n";
-    return 2;
-  }
-  std::cout << "mohq run: playback suite against " << options.fake_rtpproxy.string() << " (" << options.control
-            << " control)\n";
-  auto results = mohq::harness::run_playback_suite(mohq::harness::standard_playback_cases(), options);
-  int passed = 0;
-  int failed = 0;
-  for (const auto& result : results) (result.passed ? passed : failed)++;
-  std::cout << "report: " << (options.out_dir / "report.json").string() << "\n";
-  std::cout << passed << " passed, " << failed << " failed\n";
-  return failed == 0 ? 0 : 1;
+  return mohq::harness::run_run_command({args.begin() + 1, args.end()}, own_directory(), std::cout, std::cerr);
 }

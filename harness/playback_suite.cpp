@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -137,7 +138,14 @@ std::vector<CaseResult> run_playback_suite(const std::vector<PlaybackCase>& case
   }
   int index = 0;
   for (const auto& c : cases) {
+    const auto started = std::chrono::steady_clock::now();
     auto result = run_case(c, *client, dir->path(), ++index);
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (options.on_case) {
+      options.on_case(result);
+      results.push_back(std::move(result));
+      continue;
+    }
     std::cout << (result.passed ? "ok   " : "FAIL ") << result.name << ": " << result.packets << " packets, median "
               << format_ms(result.median_interval_ms) << " ms, p99 deviation " << format_ms(result.p99_deviation_ms)
               << " ms\n";
@@ -146,7 +154,11 @@ std::vector<CaseResult> run_playback_suite(const std::vector<PlaybackCase>& case
     results.push_back(std::move(result));
   }
   child->terminate(std::chrono::seconds(3));
-  if (!options.out_dir.empty()) {
+  if (options.stats_json != nullptr) {
+    std::ifstream stats(dir->path() / "stats.json");
+    if (stats) options.stats_json->assign(std::istreambuf_iterator<char>(stats), std::istreambuf_iterator<char>());
+  }
+  if (!options.out_dir.empty() && !options.no_report) {
     std::filesystem::create_directories(options.out_dir);
     nlohmann::json report = {{"schema", "mohq.run/0"}, {"suite", "playback"}, {"control", options.control}};
     report["cases"] = nlohmann::json::array();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct CaseResult {
   std::size_t packets = 0;
   double median_interval_ms = 0;
   double p99_deviation_ms = 0;
+  double seconds = 0;  // wall time of the case
 };
 
 struct SuiteOptions {
@@ -35,9 +37,14 @@ struct SuiteOptions {
   std::filesystem::path out_dir;        // report.json goes here
   std::string control = "udp";          // "udp" or "unix"
   bool verbose = false;
+  // Set: called after each case instead of printing its line (mohq run prints its own progress lines).
+  std::function<void(const CaseResult&)> on_case;
+  // Set: no report.json is written; fake-rtpproxy's --stats-json document lands here when it can be read.
+  bool no_report = false;
+  std::string* stats_json = nullptr;
 };
 
-// Runs every case against one fake-rtpproxy it starts and stops; prints a line per case.
+// Runs every case against one fake-rtpproxy it starts and stops; prints a line per case (or calls on_case).
 std::vector<CaseResult> run_playback_suite(const std::vector<PlaybackCase>& cases, const SuiteOptions& options);
 
 }  // namespace mohq::harness
