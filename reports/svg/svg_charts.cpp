@@ -137,6 +137,7 @@ std::string histogram(std::span<const double> values, const HistogramOptions& op
   const double bucket = options.bucket > 0 ? options.bucket : 1;
   std::vector<int> counts(static_cast<std::size_t>(buckets), 0);
   for (double value : values) {
+    if (!std::isfinite(value)) continue;  // a NaN or infinity has no bucket (and may not be cast to one)
     const double index = std::floor(value / bucket);
     counts[static_cast<std::size_t>(std::clamp(index, 0.0, static_cast<double>(buckets - 1)))]++;
   }
