@@ -24,22 +24,6 @@ constexpr auto kBaseDeadline = std::chrono::seconds(60);
 
 
 
-// The first ERROR on the bus, if any ("reason (debug detail)").
-std::optional<std::string> bus_error(GstElement* pipeline) {
-  GstBus* bus = gst_element_get_bus(pipeline);
-  GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
-  gst_object_unref(bus);
-  if (message == nullptr) return std::nullopt;
-  GError* error = nullptr;
-  gchar* debug = nullptr;
-  gst_message_parse_error(message, &error, &debug);
-  std::string text = error ? error->message : "unknown error";
-  if (debug != nullptr && *debug != '\0') text += std::string(" (") + debug + ")";
-  if (error) g_error_free(error);
-  g_free(debug);
-  gst_message_unref(message);
-  return text;
-}
 
 GstClockTime at_sample(std::size_t sample) { return gst_util_uint64_scale(sample, GST_SECOND, kOutputRate); }
 
@@ -106,7 +90,7 @@ Expected<std::vector<std::int16_t>, std::string> decode_payloads(
   }
   gst::Pipeline pipeline(parsed);
   if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    return Unexpected(what + codec.element + ": cannot start: " + bus_error(pipeline.get()).value_or("state change failed"));
+    return Unexpected(what + codec.element + ": cannot start: " + gst::bus_error(pipeline.get()).value_or("state change failed"));
   }
 
   // One buffer per frame (per payload for G.722), timestamped on the 8 kHz output clock.
@@ -131,7 +115,7 @@ Expected<std::vector<std::int16_t>, std::string> decode_payloads(
   gst_app_src_end_of_stream(GST_APP_SRC(source));
   gst_object_unref(source);
   if (pushed != GST_FLOW_OK) {
-    const auto reason = bus_error(pipeline.get());
+    const auto reason = gst::bus_error(pipeline.get());
     return Unexpected(what + codec.element + ": " + gst_flow_get_name(pushed) + (reason ? ": " + *reason : ""));
   }
 
@@ -157,7 +141,7 @@ Expected<std::vector<std::int16_t>, std::string> decode_payloads(
       last_progress = now;
     } else if (gst_app_sink_is_eos(GST_APP_SINK(sink))) {
       break;
-    } else if ((failure = bus_error(pipeline.get()))) {
+    } else if ((failure = gst::bus_error(pipeline.get()))) {
       break;
     } else if (now - last_progress > kStallTimeout) {
       failure = "no audio and no end of stream for 10 s";
@@ -169,7 +153,7 @@ Expected<std::vector<std::int16_t>, std::string> decode_payloads(
     }
   }
   gst_object_unref(sink);
-  if (!failure) failure = bus_error(pipeline.get());
+  if (!failure) failure = gst::bus_error(pipeline.get());
   if (failure) return Unexpected(what + codec.element + ": " + *failure);
 
   std::vector<std::int16_t> samples(bytes.size() / sizeof(std::int16_t));

@@ -25,4 +25,20 @@ bool element_available(const char* name) {
   return true;
 }
 
+std::optional<std::string> bus_error(GstElement* pipeline) {
+  GstBus* bus = gst_element_get_bus(pipeline);
+  GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+  gst_object_unref(bus);
+  if (message == nullptr) return std::nullopt;
+  GError* error = nullptr;
+  gchar* debug = nullptr;
+  gst_message_parse_error(message, &error, &debug);
+  std::string text = error ? error->message : "unknown error";
+  if (debug != nullptr && *debug != '\0') text += std::string(" (") + debug + ")";
+  if (error) g_error_free(error);
+  g_free(debug);
+  gst_message_unref(message);
+  return text;
+}
+
 }  // namespace mohq::analyzers::gst

@@ -4,6 +4,7 @@
 
 #include <gst/gst.h>
 
+#include <optional>
 #include <string>
 
 #include "base/expected.hpp"
@@ -14,6 +15,8 @@ namespace mohq::analyzers::gst {
 Expected<Done, std::string> init();
 // Is an element factory of that name installed (e.g. "avdec_g722")?
 bool element_available(const char* name);
+// The first ERROR on the pipeline's bus, if any: "reason (debug detail)".
+std::optional<std::string> bus_error(GstElement* pipeline);
 
 class Pipeline {
  public:

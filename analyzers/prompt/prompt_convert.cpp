@@ -40,22 +40,6 @@ Expected<GstElement*, std::string> parse_pipeline(const std::string& description
   return pipeline;
 }
 
-// The first ERROR on the bus, if any ("reason (debug detail)").
-std::optional<std::string> bus_error(GstElement* pipeline) {
-  GstBus* bus = gst_element_get_bus(pipeline);
-  GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
-  gst_object_unref(bus);
-  if (message == nullptr) return std::nullopt;
-  GError* error = nullptr;
-  gchar* debug = nullptr;
-  gst_message_parse_error(message, &error, &debug);
-  std::string text = error ? error->message : "unknown error";
-  if (debug != nullptr && *debug != '\0') text += std::string(" (") + debug + ")";
-  if (error) g_error_free(error);
-  g_free(debug);
-  gst_message_unref(message);
-  return text;
-}
 
 // Runs the pipeline to EOS, appending every buffer that reaches appsink "sink" to out.
 Expected<Done, std::string> drain_sink(GstElement* pipeline, std::vector<std::uint8_t>& out) {
@@ -77,7 +61,7 @@ Expected<Done, std::string> drain_sink(GstElement* pipeline, std::vector<std::ui
       continue;
     }
     if (gst_app_sink_is_eos(GST_APP_SINK(sink))) break;
-    if ((failure = bus_error(pipeline))) break;
+    if ((failure = gst::bus_error(pipeline))) break;
     if (std::chrono::steady_clock::now() - last_progress > kStallTimeout) {
       failure = "no data and no end of stream for 60 s";
       break;
@@ -85,13 +69,13 @@ Expected<Done, std::string> drain_sink(GstElement* pipeline, std::vector<std::ui
   }
   gst_object_unref(sink);
   if (failure) return Unexpected(*failure);
-  if (auto late = bus_error(pipeline)) return Unexpected(*late);
+  if (auto late = gst::bus_error(pipeline)) return Unexpected(*late);
   return Done{};
 }
 
 Expected<Done, std::string> start(GstElement* pipeline) {
   if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    auto reason = bus_error(pipeline);
+    auto reason = gst::bus_error(pipeline);
     return Unexpected("cannot start: " + reason.value_or("state change failed"));
   }
   return Done{};
@@ -137,7 +121,7 @@ Expected<std::vector<std::uint8_t>, std::string> encode_with_gstreamer(std::span
   gst_app_src_end_of_stream(GST_APP_SRC(source));
   gst_object_unref(source);
   if (pushed != GST_FLOW_OK) {
-    const auto reason = bus_error(pipeline.get());
+    const auto reason = gst::bus_error(pipeline.get());
     return Unexpected(std::string(encoder.element) + ": " + gst_flow_get_name(pushed) + (reason ? ": " + *reason : ""));
   }
   std::vector<std::uint8_t> out;

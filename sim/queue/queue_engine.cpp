@@ -611,9 +611,8 @@ void QueueEngine::on_cancel(Call& call, const IncomingMessage& incoming, TimePoi
 }
 
 void QueueEngine::on_bye(Call& call, const IncomingMessage& incoming, TimePoint now) {
-  if (call.state == CallState::ByeOk) {
-    if (rules_.silent_drops) return;
-  }
+  // BYEOK lasts only inside this function (the call is deleted before it returns), so a second BYE finds no call:
+  // silence in the kamailio profile (B3), its transaction's 200 again in the strict one.
   if (!is_answered(call.state)) {
     log(LogLevel::Info, &call, "Ending call before placed in queue");
     if (!rules_.skip_delete_on_some_teardowns) {
