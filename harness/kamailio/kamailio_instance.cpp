@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -42,12 +43,16 @@ std::string tail_of_file(const std::filesystem::path& path, std::size_t max_byte
 }
 
 Expected<Done, std::string> wait_for_sip_options(const std::string& host, std::uint16_t port,
-                                                 std::chrono::milliseconds timeout, process::ChildProcess* watched) {
+                                                 std::chrono::milliseconds timeout, process::ChildProcess* watched,
+                                                 OptionsAnswer wanted) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + timeout;
   auto socket = detail::ConnectedUdpSocket::connect(host, port);
   if (!socket) return Unexpected{socket.error()};
-  for (int attempt = 0; Clock::now() < deadline; ++attempt) {
+  // Every probe of this process a new transaction (a SUT probed twice must not take the second for a
+  // retransmission of the first).
+  static std::atomic<int> probes{0};
+  for (int attempt = probes.fetch_add(1000); Clock::now() < deadline; ++attempt) {
     if (watched != nullptr && !watched->running()) {
       return Unexpected{watched->program() + " exited (" + watched->exit_status()->describe() +
                         ") before answering OPTIONS on " + host + ":" + std::to_string(port)};
@@ -63,10 +68,12 @@ Expected<Done, std::string> wait_for_sip_options(const std::string& host, std::u
         std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
         continue;
       }
-      if (reply->rfind("SIP/2.0 200", 0) == 0 && reply->find(call_id) != std::string::npos) return Done{};
+      const bool accepted = reply->rfind(wanted == OptionsAnswer::any ? "SIP/2.0 " : "SIP/2.0 200", 0) == 0;
+      if (accepted && reply->find(call_id) != std::string::npos) return Done{};
     }
   }
-  return Unexpected{"no 200 to OPTIONS from " + host + ":" + std::to_string(port) + " within " +
+  return Unexpected{std::string(wanted == OptionsAnswer::any ? "no answer" : "no 200") + " to OPTIONS from " + host +
+                    ":" + std::to_string(port) + " within " +
                     std::to_string(timeout.count()) + " ms"};
 }
 

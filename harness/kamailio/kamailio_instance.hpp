@@ -56,10 +56,15 @@ class KamailioInstance {
   std::filesystem::path log_path_;
 };
 
-// Sends SIP OPTIONS to sip:mohq-ping@host:port until a 200 comes back or timeout passes.
+// What counts as an answer to the OPTIONS probe: a 200 (our generated config's readiness), or any response
+// (a SUT we did not configure: a 404 or 405 still says a SIP server listens there).
+enum class OptionsAnswer { ok_200, any };
+
+// Sends SIP OPTIONS to sip:mohq-ping@host:port until an answer comes back or timeout passes.
 Expected<Done, std::string> wait_for_sip_options(const std::string& host, std::uint16_t port,
                                                  std::chrono::milliseconds timeout,
-                                                 process::ChildProcess* watched = nullptr);
+                                                 process::ChildProcess* watched = nullptr,
+                                                 OptionsAnswer wanted = OptionsAnswer::ok_200);
 
 // The last max_bytes of a log file ("" if unreadable), for error messages.
 std::string tail_of_file(const std::filesystem::path& path, std::size_t max_bytes = 4000);
