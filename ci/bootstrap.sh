@@ -19,6 +19,8 @@ packages=(
   libxml2-utils chromium fonts-liberation
   # small tools the scripts use
   iproute2 procps psmisc python3
+  # tests/ci_templates parses the CI templates of ci/
+  python3-yaml
 )
 
 missing=()
