@@ -10,72 +10,49 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class BuiltinSut final : public SystemUnderTest {
+class BuiltinSut final : public LocalSut {
  public:
   BuiltinSut(SutSpec spec, std::optional<FakeRtpproxy> fake, MohqdInstance mohqd, std::uint16_t sip_port,
              fs::path binary)
-      : SystemUnderTest(std::move(spec)), fake_(std::move(fake)), mohqd_(std::move(mohqd)),
-        rpc_(mohqd_->rpc_address(), spec_.queue_name), sip_port_(sip_port), binary_(std::move(binary)) {
-    pids_.push_back(mohqd_->pid());
-    if (fake_) pids_.push_back(fake_->pid());
-  }
+      : LocalSut(std::move(spec), std::move(fake), mohqd.pid()), mohqd_(std::move(mohqd)),
+        rpc_(mohqd_.rpc_address(), spec_.queue_name), sip_port_(sip_port), binary_(std::move(binary)) {}
   ~BuiltinSut() override { stop(); }
 
   std::string sip_host() const override { return "127.0.0.1"; }
   std::uint16_t sip_port() const override { return sip_port_; }
   Expected<bool, std::string> retrieve(const std::string& refer_to) override { return rpc_.retrieve(refer_to); }
   std::optional<std::size_t> queue_depth() override { return rpc_.count(); }
-  std::optional<std::size_t> call_table_rows() override { return sut_detail::call_table_rows(mohqd_->db_path()); }
+  std::optional<std::size_t> call_table_rows() override { return sut_detail::call_table_rows(mohqd_.db_path()); }
   nlohmann::json numbers() override {
     nlohmann::json numbers = rpc_.stats();
     if (!numbers.is_object()) return nullptr;
     if (auto rows = call_table_rows()) numbers["mohqcalls_rows"] = *rows;
     return numbers;
   }
-  nlohmann::json fake_rtpproxy_stats() override { return fake_ ? fake_->stats() : nlohmann::json(nullptr); }
-  bool alive() override { return !stopped_ && mohqd_->running() && (!fake_ || fake_->running()); }
-  std::vector<fs::path> logs() const override {
-    std::vector<fs::path> logs{mohqd_->log_path()};
-    if (fake_) logs.push_back(fake_->log_path());
-    return logs;
-  }
-  fs::path rtpproxy_log() const override { return fake_ ? fake_->log_path() : fs::path(); }
+  std::vector<fs::path> logs() const override { return with_fake_log({mohqd_.log_path()}); }
   reports::SutDescription description() const override {
     reports::SutDescription d;
     d.kind = "mohqd";
     d.profile = spec_.profile;
     d.address = "udp:127.0.0.1:" + std::to_string(sip_port_);
-    d.description = "the built-in mohqd --profile " + spec_.profile + (fake_ ? " + fake-rtpproxy" : "") +
+    d.description = "the built-in mohqd --profile " + spec_.profile + (has_fake() ? " + fake-rtpproxy" : "") +
                     " on 127.0.0.1, queue " + spec_.queue_name + " at " + queue_uri();
     d.details = {{"mohqd", binary_.string()},
                  {"rpc", rpc_.address()},
-                 {"db", mohqd_->db_path().string()},
-                 {"log", mohqd_->log_path().string()}};
-    if (fake_) {
-      d.details["fake_rtpproxy_control"] = fake_->control();
-      d.details["fake_rtpproxy_log"] = fake_->log_path().string();
-    }
+                 {"db", mohqd_.db_path().string()},
+                 {"log", mohqd_.log_path().string()}};
+    describe_fake(d.details);
     return d;
-  }
-  std::string capture_filter() const override {
-    return sut_detail::capture_filter(sip_port_, fake_ ? std::optional(fake_->ports()) : std::nullopt);
-  }
-  std::vector<pid_t> pids() const override { return pids_; }
-  void stop() override {
-    if (stopped_) return;
-    stopped_ = true;
-    mohqd_->stop();  // first: its call table flushed, its D commands sent while fake-rtpproxy still listens
-    if (fake_) fake_->stop();
   }
 
  private:
-  std::optional<FakeRtpproxy> fake_;
-  std::optional<MohqdInstance> mohqd_;  // optional only so that it is constructed from the moved-in instance
+  bool sut_running() override { return mohqd_.running(); }
+  void stop_sut() override { mohqd_.stop(); }  // SIGTERM: mohqd writes its pending call-table changes
+
+  MohqdInstance mohqd_;
   MohqdRpc rpc_;
   std::uint16_t sip_port_;
   fs::path binary_;
-  std::vector<pid_t> pids_;
-  bool stopped_ = false;
 };
 
 }  // namespace
@@ -96,21 +73,14 @@ Expected<std::unique_ptr<SystemUnderTest>, std::string> start_builtin(const SutS
   launch.queue_name = spec.queue_name;
   launch.queue_user = spec.queue_user;
 
-  std::optional<FakeRtpproxy> fake;
-  if (options.rtpproxy_unreachable) {
-    auto nobody = unreachable_rtpproxy();
-    if (!nobody) return Unexpected{nobody.error()};
-    launch.rtpproxy = {*nobody};
-  } else {
-    auto started = FakeRtpproxy::start(options);
-    if (!started) return Unexpected{started.error()};
-    fake.emplace(std::move(*started));
-    launch.rtpproxy = {fake->control()};
-  }
+  auto rtpproxy = choose_rtpproxy(options);
+  if (!rtpproxy) return Unexpected{rtpproxy.error()};
+  launch.rtpproxy = {rtpproxy->control};
   auto mohqd = MohqdInstance::start(launch, options.dir);
-  if (!mohqd) return Unexpected{"mohqd: " + mohqd.error()};  // fake stops with its ChildProcess
-  return std::unique_ptr<SystemUnderTest>(
-      std::make_unique<BuiltinSut>(spec, std::move(fake), std::move(*mohqd), launch.sip_port, launch.binary));
+  if (!mohqd) return Unexpected{"mohqd: " + mohqd.error()};  // the fake stops with its ChildProcess
+  return std::unique_ptr<SystemUnderTest>(std::make_unique<BuiltinSut>(spec, std::move(rtpproxy->fake),
+                                                                       std::move(*mohqd), launch.sip_port,
+                                                                       launch.binary));
 }
 
 }  // namespace mohq::harness::sut_detail

@@ -43,35 +43,30 @@ std::string kamailio_version(const fs::path& binary, const fs::path& dir) {
   return std::regex_search(line, match, std::regex(R"(kamailio ([0-9][0-9.]*))")) ? match[1].str() : std::string();
 }
 
-class KamailioSut final : public SystemUnderTest {
+class KamailioSut final : public LocalSut {
  public:
   KamailioSut(SutSpec spec, std::optional<FakeRtpproxy> fake, kamailio::KamailioInstance kamailio, fs::path binary,
               std::string version)
-      : SystemUnderTest(std::move(spec)), fake_(std::move(fake)), kamailio_(std::move(kamailio)),
-        binary_(std::move(binary)), version_(std::move(version)) {
-    pids_.push_back(kamailio_->pid());
-    if (fake_) pids_.push_back(fake_->pid());
-  }
+      : LocalSut(std::move(spec), std::move(fake), kamailio.pid()), kamailio_(std::move(kamailio)),
+        binary_(std::move(binary)), version_(std::move(version)) {}
   ~KamailioSut() override { stop(); }
 
-  std::string sip_host() const override { return kamailio_->config().listen_host; }
-  std::uint16_t sip_port() const override { return kamailio_->config().sip_port; }
+  std::string sip_host() const override { return kamailio_.config().listen_host; }
+  std::uint16_t sip_port() const override { return kamailio_.config().sip_port; }
   Expected<bool, std::string> retrieve(const std::string& refer_to) override {
-    return kamailio::control_retrieve(kamailio_->config(), spec_.queue_name, refer_to);
+    return kamailio::control_retrieve(kamailio_.config(), spec_.queue_name, refer_to);
   }
   std::optional<std::size_t> queue_depth() override {
-    auto count = kamailio::control_count(kamailio_->config(), spec_.queue_name);
+    auto count = kamailio::control_count(kamailio_.config(), spec_.queue_name);
     return count ? std::optional(*count) : std::nullopt;
   }
-  std::optional<std::size_t> call_table_rows() override {
-    return sut_detail::call_table_rows(kamailio_->files().db);
-  }
+  std::optional<std::size_t> call_table_rows() override { return sut_detail::call_table_rows(kamailio_.files().db); }
   // Kamailio has no core.stats of ours: the call table and what its log complains about.
   nlohmann::json numbers() override {
     nlohmann::json numbers = nlohmann::json::object();
     if (auto rows = call_table_rows()) numbers["mohqcalls_rows"] = *rows;
     std::size_t warnings = 0, errors = 0;
-    std::ifstream in(kamailio_->log_path());
+    std::ifstream in(kamailio_.log_path());
     for (std::string line; std::getline(in, line);) {
       if (line.find(" WARNING: ") != std::string::npos) ++warnings;
       if (line.find(" ERROR: ") != std::string::npos) ++errors;
@@ -80,50 +75,34 @@ class KamailioSut final : public SystemUnderTest {
     numbers["log_errors"] = errors;
     return numbers;
   }
-  nlohmann::json fake_rtpproxy_stats() override { return fake_ ? fake_->stats() : nlohmann::json(nullptr); }
-  bool alive() override { return !stopped_ && kamailio_->running() && (!fake_ || fake_->running()); }
-  std::vector<fs::path> logs() const override {
-    std::vector<fs::path> logs{kamailio_->log_path(), kamailio_->files().cfg};
-    if (fake_) logs.push_back(fake_->log_path());
-    return logs;
-  }
-  fs::path rtpproxy_log() const override { return fake_ ? fake_->log_path() : fs::path(); }
+  std::vector<fs::path> logs() const override { return with_fake_log({kamailio_.log_path(), kamailio_.files().cfg}); }
   reports::SutDescription description() const override {
     reports::SutDescription d;
     d.kind = "kamailio";
     d.version = version_;
     d.address = "udp:" + sip_host() + ":" + std::to_string(sip_port());
     d.description = "Kamailio " + (version_.empty() ? std::string() : version_ + " ") + "mohqueue (" +
-                    binary_.string() + ", generated kamailio.cfg, SQLite)" + (fake_ ? " + fake-rtpproxy" : "") +
+                    binary_.string() + ", generated kamailio.cfg, SQLite)" + (has_fake() ? " + fake-rtpproxy" : "") +
                     " on " + sip_host() + ", queue " + spec_.queue_name + " at " + queue_uri();
     d.details = {{"kamailio", binary_.string()},
-                 {"cfg", kamailio_->files().cfg.string()},
-                 {"db", kamailio_->files().db.string()},
-                 {"log", kamailio_->log_path().string()},
-                 {"children", kamailio_->config().children},
-                 {"moh_maxcalls", kamailio_->config().moh_maxcalls},
-                 {"rtpproxy_sock", kamailio_->config().rtpproxy.to_string()}};
-    if (fake_) d.details["fake_rtpproxy_log"] = fake_->log_path().string();
+                 {"cfg", kamailio_.files().cfg.string()},
+                 {"db", kamailio_.files().db.string()},
+                 {"log", kamailio_.log_path().string()},
+                 {"children", kamailio_.config().children},
+                 {"moh_maxcalls", kamailio_.config().moh_maxcalls},
+                 {"rtpproxy_sock", kamailio_.config().rtpproxy.to_string()}};
+    describe_fake(d.details);
     return d;
-  }
-  std::string capture_filter() const override {
-    return sut_detail::capture_filter(sip_port(), fake_ ? std::optional(fake_->ports()) : std::nullopt);
-  }
-  std::vector<pid_t> pids() const override { return pids_; }
-  void stop() override {
-    if (stopped_) return;
-    stopped_ = true;
-    kamailio_->stop();  // SIGTERM to the main process stops its workers; SIGKILL to the group after 5 s
-    if (fake_) fake_->stop();
   }
 
  private:
-  std::optional<FakeRtpproxy> fake_;
-  std::optional<kamailio::KamailioInstance> kamailio_;  // optional only to be built from the moved-in instance
+  bool sut_running() override { return kamailio_.running(); }
+  // SIGTERM to the main process stops its workers; SIGKILL to the group after 5 s.
+  void stop_sut() override { kamailio_.stop(); }
+
+  kamailio::KamailioInstance kamailio_;
   fs::path binary_;
   std::string version_;
-  std::vector<pid_t> pids_;
-  bool stopped_ = false;
 };
 
 }  // namespace
@@ -152,26 +131,18 @@ Expected<std::unique_ptr<SystemUnderTest>, std::string> start_kamailio(const Sut
   config.queues = {{spec.queue_name, kamailio::queue_uri(spec.queue_user, config.listen_host, config.sip_port),
                     options.mohdir, options.mohfile, false}};
 
-  std::optional<FakeRtpproxy> fake;
-  if (options.rtpproxy_unreachable) {
-    auto nobody = unreachable_rtpproxy();
-    if (!nobody) return Unexpected{nobody.error()};
-    auto socket = kamailio::RtpproxySocket::parse(*nobody);
-    if (!socket) return Unexpected{socket.error()};
-    config.rtpproxy = *socket;
-  } else {
-    auto started = FakeRtpproxy::start(options);  // answers V before Kamailio's workers probe it
-    if (!started) return Unexpected{started.error()};
-    fake.emplace(std::move(*started));
-    config.rtpproxy = kamailio::RtpproxySocket::udp("127.0.0.1", fake->ports().control);
-  }
+  auto rtpproxy = choose_rtpproxy(options);  // a fake answers V before Kamailio's workers probe it
+  if (!rtpproxy) return Unexpected{rtpproxy.error()};
+  auto socket = kamailio::RtpproxySocket::parse(rtpproxy->control);
+  if (!socket) return Unexpected{socket.error()};
+  config.rtpproxy = *socket;
   const std::string version = kamailio_version(options.kamailio_binary, options.dir);
   kamailio::KamailioLaunch launch;
   launch.binary = options.kamailio_binary;
   auto kamailio = kamailio::KamailioInstance::start(config, options.dir, launch);
   if (!kamailio) return Unexpected{"Kamailio: " + kamailio.error()};
-  return std::unique_ptr<SystemUnderTest>(std::make_unique<KamailioSut>(spec, std::move(fake), std::move(*kamailio),
-                                                                        options.kamailio_binary, version));
+  return std::unique_ptr<SystemUnderTest>(std::make_unique<KamailioSut>(
+      spec, std::move(rtpproxy->fake), std::move(*kamailio), options.kamailio_binary, version));
 }
 
 }  // namespace mohq::harness::sut_detail

@@ -72,11 +72,20 @@ nlohmann::json FakeRtpproxy::stats() const {
 
 void FakeRtpproxy::stop() { process_.terminate(3000ms); }
 
-Expected<std::string, std::string> unreachable_rtpproxy() {
-  // A port free a moment ago: nothing of ours binds it, so the SUT's commands meet ICMP port unreachable.
-  auto port = process::find_free_udp_port(kLoopback);
-  if (!port) return Unexpected{port.error()};
-  return "udp:127.0.0.1:" + std::to_string(*port);
+Expected<RtpproxyChoice, std::string> choose_rtpproxy(const SutStartOptions& options) {
+  RtpproxyChoice choice;
+  if (options.rtpproxy_unreachable) {
+    // A port free a moment ago: nothing of ours binds it, so the SUT's commands meet ICMP port unreachable.
+    auto port = process::find_free_udp_port(kLoopback);
+    if (!port) return Unexpected{port.error()};
+    choice.control = "udp:127.0.0.1:" + std::to_string(*port);
+    return choice;
+  }
+  auto fake = FakeRtpproxy::start(options);
+  if (!fake) return Unexpected{fake.error()};
+  choice.control = fake->control();
+  choice.fake.emplace(std::move(*fake));
+  return choice;
 }
 
 Expected<bool, std::string> MohqdRpc::retrieve(const std::string& refer_to) const {

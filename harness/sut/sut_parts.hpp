@@ -56,8 +56,59 @@ class FakeRtpproxy {
   std::filesystem::path stats_path_;
 };
 
-// A udp control address on 127.0.0.1 nobody listens on (SutStartOptions::rtpproxy_unreachable).
-Expected<std::string, std::string> unreachable_rtpproxy();
+// The rtpproxy a SUT of ours is pointed at: a started fake-rtpproxy, or with rtpproxy_unreachable a udp control
+// address on 127.0.0.1 nobody listens on (no fake).
+struct RtpproxyChoice {
+  std::optional<FakeRtpproxy> fake;
+  std::string control;  // "udp:127.0.0.1:PORT"
+};
+Expected<RtpproxyChoice, std::string> choose_rtpproxy(const SutStartOptions& options);
+
+// What builtin and kamailio share: one SUT process of ours (mohqd, Kamailio) in front of an optional
+// fake-rtpproxy, stopped in that order. A subclass's destructor calls stop() (its stop_sut() is gone by the time
+// this destructor runs).
+class LocalSut : public SystemUnderTest {
+ public:
+  nlohmann::json fake_rtpproxy_stats() override { return fake_ ? fake_->stats() : nlohmann::json(nullptr); }
+  bool alive() override { return !stopped_ && sut_running() && (!fake_ || fake_->running()); }
+  std::filesystem::path rtpproxy_log() const override { return fake_ ? fake_->log_path() : std::filesystem::path(); }
+  std::string capture_filter() const override {
+    return sut_detail::capture_filter(sip_port(), fake_ ? std::optional(fake_->ports()) : std::nullopt);
+  }
+  std::vector<pid_t> pids() const override { return pids_; }
+  void stop() override {
+    if (stopped_) return;
+    stopped_ = true;
+    stop_sut();  // first: its last rtpproxy commands (D) still reach fake-rtpproxy, which writes its stats after
+    if (fake_) fake_->stop();
+  }
+
+ protected:
+  LocalSut(SutSpec spec, std::optional<FakeRtpproxy> fake, pid_t sut_pid)
+      : SystemUnderTest(std::move(spec)), fake_(std::move(fake)) {
+    pids_.push_back(sut_pid);
+    if (fake_) pids_.push_back(fake_->pid());
+  }
+  virtual bool sut_running() = 0;
+  virtual void stop_sut() = 0;
+  // The SUT's own logs, then fake-rtpproxy's.
+  std::vector<std::filesystem::path> with_fake_log(std::vector<std::filesystem::path> logs) const {
+    if (fake_) logs.push_back(fake_->log_path());
+    return logs;
+  }
+  // The report's details about the fake (nothing without one).
+  void describe_fake(nlohmann::json& details) const {
+    if (!fake_) return;
+    details["fake_rtpproxy_control"] = fake_->control();
+    details["fake_rtpproxy_log"] = fake_->log_path().string();
+  }
+  bool has_fake() const { return fake_.has_value(); }
+
+ private:
+  std::optional<FakeRtpproxy> fake_;
+  std::vector<pid_t> pids_;
+  bool stopped_ = false;
+};
 
 // mohqd's JSON-RPC (sim/rpc): mohqueue.retrieve, mohqueue.count, core.stats; bounded by 1 s each.
 class MohqdRpc {
