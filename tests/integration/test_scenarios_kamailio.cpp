@@ -3,7 +3,7 @@
 // tests/integration/data/ladders/<scenario>.txt: the oracle mohqd is compared against later.
 //
 //   SIPp caller --SIP--> Kamailio (mohqueue) --U/L/P/D--> fake-rtpproxy (-d DBUG: logs every command)
-//   retrieve: MESSAGE sip:mohq-control@<kamailio> X-Mohq-Action: retrieve (harness/kamailio's control route)
+//   retrieve: MESSAGE sip:mohq-control@<kamailio> X-Mohq-Action: retrieve (harness/kamailio/mohq_control.hpp)
 //
 // After an intended change (or to record a new Kamailio's behaviour):
 //   MOHQ_REGENERATE=1 build-scen/tests/test_scenarios_kamailio
@@ -11,13 +11,6 @@
 #define BOOST_TEST_MODULE integration_scenarios_kamailio
 #include <boost/test/unit_test.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -31,6 +24,7 @@
 #include <vector>
 
 #include "kamailio/kamailio_instance.hpp"
+#include "kamailio/mohq_control.hpp"
 #include "kamailio/rtpproxy_socket.hpp"
 #include "ladder/ladder.hpp"
 #include "ladder/scenario_runner.hpp"
@@ -66,61 +60,6 @@ std::string read_text(const fs::path& path) {
 fs::path scenario_path(const std::string& name) { return mohq::test::source_tree() / "scenarios" / (name + ".xml"); }
 fs::path golden_path(const std::string& name) {
   return mohq::test::source_tree() / "tests" / "integration" / "data" / "ladders" / (name + ".txt");
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The control route of harness/kamailio's generated config, over a plain UDP socket: one MESSAGE, one answer.
-
-std::optional<std::string> control_request(std::uint16_t sip_port, const std::string& extra_headers) {
-  static std::atomic<int> sequence{0};
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  ::inet_pton(AF_INET, kHost, &local.sin_addr);
-  sockaddr_in remote = local;
-  remote.sin_port = htons(sip_port);
-  socklen_t length = sizeof local;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0 ||
-      ::connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  const std::string n = std::to_string(++sequence) + "-" + std::to_string(::getpid());
-  const std::string me = std::string(kHost) + ":" + std::to_string(ntohs(local.sin_port));
-  const std::string request =
-      "MESSAGE sip:mohq-control@" + std::string(kHost) + ":" + std::to_string(sip_port) + " SIP/2.0\r\n" +
-      "Via: SIP/2.0/UDP " + me + ";branch=z9hG4bK-ctl-" + n + "\r\n" + "From: <sip:test@" + me + ">;tag=ctl" + n +
-      "\r\n" + "To: <sip:mohq-control@" + std::string(kHost) + ">\r\n" + "Call-ID: ctl-" + n + "@" + kHost + "\r\n" +
-      "CSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\n" + extra_headers + "Content-Length: 0\r\n\r\n";
-  std::optional<std::string> answer;
-  if (::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 1000) == 1) {
-      char buffer[4096];
-      ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
-      if (got > 0) answer = std::string(buffer, static_cast<std::size_t>(got));
-    }
-  }
-  ::close(fd);
-  return answer;
-}
-
-// mohq_retrieve(): 200 "Retrieve started", or 404 while no call is in the queue (not yet ACKed).
-bool kamailio_retrieve(std::uint16_t sip_port) {
-  auto answer = control_request(sip_port, std::string("X-Mohq-Action: retrieve\r\nX-Mohq-Queue: ") + kQueueName +
-                                              "\r\nX-Mohq-Refer-To: " + kReferTo + "\r\n");
-  return answer && answer->rfind("SIP/2.0 200", 0) == 0;
-}
-
-// mohq_count(): calls in state INQUEUE.
-std::optional<int> kamailio_count(std::uint16_t sip_port) {
-  auto answer = control_request(sip_port, std::string("X-Mohq-Action: count\r\nX-Mohq-Queue: ") + kQueueName + "\r\n");
-  if (!answer) return std::nullopt;
-  auto at = answer->find("X-Mohq-Count:");
-  if (at == std::string::npos) return std::nullopt;
-  return std::atoi(answer->c_str() + at + 13);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -188,7 +127,10 @@ std::unique_ptr<Sut> start_sut(int moh_maxcalls) {
   sut->endpoint.host = kHost;
   sut->endpoint.port = port;
   sut->endpoint.service = kQueueUser;
-  sut->endpoint.retrieve = [port] { return kamailio_retrieve(port); };
+  // harness/kamailio's control route: 200 once mohq_retrieve() started, 404 while the call is not queued yet.
+  sut->endpoint.retrieve = [config] {
+    return mohq::kamailio::control_retrieve(config, kQueueName, kReferTo).value_or(false);
+  };
   sut->endpoint.rtpproxy_log = dir / "fake-rtpproxy.log";
   BOOST_TEST_MESSAGE("Kamailio (moh_maxcalls " << moh_maxcalls << ") on " << kHost << ":" << port << ", work dir "
                                                << dir.string());
@@ -293,13 +235,13 @@ BOOST_AUTO_TEST_CASE(queue_full) {
   occupant.listen = 6000ms;
   auto running = mohq::harness::start_scenario(sut->endpoint, occupant);
   BOOST_TEST_REQUIRE(running.has_value(), error_of(running));
-  std::optional<int> count;
+  std::size_t count = 0;
   for (auto deadline = std::chrono::steady_clock::now() + 4s; std::chrono::steady_clock::now() < deadline;) {
-    count = kamailio_count(sut->endpoint.port);
+    count = mohq::kamailio::control_count(sut->kamailio->config(), kQueueName).value_or(0);
     if (count == 1) break;
     std::this_thread::sleep_for(100ms);
   }
-  BOOST_TEST_REQUIRE(count.value_or(-1) == 1, "the occupying call never reached the queue (mohq_count)");
+  BOOST_TEST_REQUIRE(count == 1u, "the occupying call never reached the queue (mohq_count)");
 
   auto full = mohq::harness::run_scenario(sut->endpoint, options_for("moh_queue_full", *sut));
   BOOST_TEST_REQUIRE(full.has_value(), error_of(full));
