@@ -1,6 +1,13 @@
-// The flows suite of `mohq run`: each SIPp scenario against mohqd --profile kamailio + fake-rtpproxy, its ladder
-// compared with the real Kamailio 5.6.3's golden ladder (the same comparison as tests/integration/
-// test_scenarios_mohqd.cpp, reported as expectations instead of test assertions).
+// The flows suite of `mohq run`: each SIPp scenario against the system under test (harness/sut: builtin mohqd
+// --profile kamailio|strict, the real Kamailio, or an external queue), its ladder compared with a golden ladder
+// (the same comparison as tests/integration/test_scenarios_mohqd.cpp and test_scenarios_kamailio.cpp, reported
+// as expectations instead of test assertions):
+//   builtin kamailio: Kamailio 5.6.3's ladders, except the differences listed in mohqd-kamailio-differences.txt;
+//   builtin strict:   mohqd strict's own ladders (ladders-strict/), with the *_strict.xml variants of CANCEL and
+//                     queue full;
+//   kamailio:         Kamailio 5.6.3's ladders exactly (they were recorded from it with this very setup);
+//   external:         Kamailio's ladders, SIP steps only (its rtpproxy is not ours to watch); no queue-full case
+//                     (its maxcalls is not ours to set), the retrieve cases only with a JSON-RPC address.
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -11,10 +18,7 @@
 #include "harness/run_suites.hpp"
 #include "ladder/ladder.hpp"
 #include "ladder/scenario_runner.hpp"
-#include "mohqd/mohqd_instance.hpp"
-#include "process/child_process.hpp"
-#include "process/free_port.hpp"
-#include "sim/rpc/json_rpc_server.hpp"
+#include "sut/system_under_test.hpp"
 
 namespace mohq::harness {
 
@@ -43,6 +47,7 @@ std::vector<std::string> flow_scenarios() {
 
 namespace {
 
+// Where every golden ladder sends the REFER (test_scenarios_kamailio.cpp recorded them with it).
 constexpr const char* kReferTo = "sip:operator@127.0.0.1:5070";
 
 std::string read_text(const fs::path& path) {
@@ -69,103 +74,126 @@ std::vector<AllowedDifference> allowed_differences(const fs::path& ladders) {
   return allowed;
 }
 
-struct Sut {
-  fs::path dir;
-  std::optional<process::ChildProcess> rtpproxy;
-  std::optional<MohqdInstance> mohqd;
-  SutEndpoint endpoint;
-  std::string address;
-  ~Sut() {
-    if (mohqd) mohqd->stop();
-    if (rtpproxy) rtpproxy->terminate(3000ms);
-  }
+// What the SUT kind is compared with, and how.
+struct Plan {
+  SutSpec spec;
+  std::string label;            // names the SUT in descriptions and ladder titles
+  fs::path goldens;             // the golden ladders' directory
+  std::string golden_owner;     // "Kamailio 5.6.3's", "mohqd strict's"
+  std::vector<AllowedDifference> allowed;
+  bool rtpproxy_commands = true;  // false: the SUT's rtpproxy is not ours, compare SIP steps only
 };
 
-Expected<std::unique_ptr<Sut>, std::string> start_sut(const RunEnvironment& env, const fs::path& dir,
-                                                      std::size_t maxcalls) {
-  auto sut = std::make_unique<Sut>();
-  sut->dir = dir;
+Plan plan_for(const RunEnvironment& env) {
+  Plan plan;
+  plan.spec = env.sut;
+  const fs::path data = env.source_dir / "tests" / "integration" / "data";
+  plan.goldens = data / "ladders";
+  plan.golden_owner = "Kamailio 5.6.3's";
+  if (plan.spec.kind == "kamailio") {
+    // test_scenarios_kamailio.cpp's queue, so that the run repeats the recording exactly.
+    plan.spec.queue_name = "moh";
+  } else if (plan.spec.kind == "builtin" && plan.spec.profile == "strict") {
+    plan.goldens = data / "ladders-strict";
+    plan.golden_owner = "mohqd strict's";
+  } else {
+    // mohqd --profile kamailio, or an external queue that may be one: mohqd's documented differences pass.
+    plan.allowed = allowed_differences(plan.goldens);
+    plan.rtpproxy_commands = plan.spec.kind != "external";
+  }
+  plan.label = sut_label(plan.spec);
+  return plan;
+}
+
+// The scenario file a flow runs: the strict profile answers CANCEL and queue full as RFC 3261 says, which its
+// *_strict.xml variants expect.
+std::string scenario_for(const Plan& plan, const std::string& flow) {
+  const bool strict = plan.spec.kind == "builtin" && plan.spec.profile == "strict";
+  return strict && (flow == "moh_prack_cancel" || flow == "moh_queue_full") ? flow + "_strict" : flow;
+}
+
+// A started SUT and what the scenario runner needs of it.
+struct FlowSut {
+  std::unique_ptr<SystemUnderTest> sut;
+  fs::path dir;
+  SutEndpoint endpoint;
+  std::shared_ptr<std::string> retrieve_error = std::make_shared<std::string>();  // the last one, for failures
+};
+
+Expected<FlowSut, std::string> start_flow_sut(const RunEnvironment& env, const Plan& plan, const fs::path& dir,
+                                              std::size_t maxcalls) {
+  FlowSut flow;
+  flow.dir = dir;
   fs::create_directories(dir / "moh");
   for (const char* pt : {"8", "0"})  // PTs 8 and 0, as the Kamailio recordings; the content is irrelevant here
     std::ofstream(dir / "moh" / (std::string("test.") + pt), std::ios::binary)
         << std::string(8000, pt[0] == '8' ? '\xd5' : '\xff');
-  auto control = process::find_free_udp_port("127.0.0.1");
-  auto media = process::find_free_udp_port_block("127.0.0.1", 40);
-  if (!control || !media) return Unexpected(std::string("no free UDP ports on 127.0.0.1"));
-  process::SpawnOptions fake;
-  fake.argv = {(env.bin_dir / "fake-rtpproxy").string(), "-l", "127.0.0.1", "-s",
-               "udp:127.0.0.1:" + std::to_string(*control), "-m", std::to_string(*media), "-M",
-               std::to_string(*media + 39), "-f", "-d", "DBUG"};
-  fake.stdout_path = fake.stderr_path = dir / "fake-rtpproxy.log";
-  auto child = process::ChildProcess::spawn(fake);
-  if (!child) return Unexpected("fake-rtpproxy: " + child.error());
-  sut->rtpproxy.emplace(std::move(*child));
-
-  MohqdLaunch launch;
-  launch.binary = env.bin_dir / "mohqd";
-  auto sip = process::find_free_udp_port("127.0.0.1");
-  auto rpc = process::find_free_udp_port("127.0.0.1");
-  if (!sip || !rpc) return Unexpected(std::string("no free UDP ports on 127.0.0.1"));
-  launch.sip_port = *sip;
-  launch.rpc_port = *rpc;
-  launch.rtpproxy = {"udp:127.0.0.1:" + std::to_string(*control)};
-  launch.profile = "kamailio";
-  launch.maxcalls = maxcalls;
-  launch.mohdir = dir / "moh";
-  auto mohqd = MohqdInstance::start(launch, dir);
-  if (!mohqd) return Unexpected("mohqd: " + mohqd.error());
-  sut->mohqd.emplace(std::move(*mohqd));
-  const std::string rpc_address = sut->mohqd->rpc_address();
-  sut->endpoint.host = "127.0.0.1";
-  sut->endpoint.port = launch.sip_port;
-  sut->endpoint.service = launch.queue_user;
-  sut->endpoint.retrieve = [rpc_address] {
-    return sim::call_json_rpc(rpc_address, "mohqueue.retrieve", {"abc", kReferTo}, 1000ms).has_value();
+  SutStartOptions options;
+  options.dir = dir;
+  options.bin_dir = env.bin_dir;
+  options.mohdir = dir / "moh";
+  options.maxcalls = maxcalls;
+  options.children = 2;  // as the recording
+  auto started = start_sut(plan.spec, options);
+  if (!started) return Unexpected{started.error()};
+  flow.sut = std::move(*started);
+  SystemUnderTest* sut = flow.sut.get();
+  flow.endpoint.host = sut->sip_host();
+  flow.endpoint.port = sut->sip_port();
+  flow.endpoint.service = sut->queue_user();
+  flow.endpoint.rtpproxy_log = sut->rtpproxy_log();
+  flow.endpoint.retrieve = [sut, error = flow.retrieve_error] {
+    auto retrieved = sut->retrieve(kReferTo);
+    if (!retrieved) *error = retrieved.error();
+    return retrieved.value_or(false);
   };
-  sut->endpoint.rtpproxy_log = dir / "fake-rtpproxy.log";
-  sut->address = "udp:127.0.0.1:" + std::to_string(launch.sip_port);
-  return sut;
+  return flow;
 }
 
-ScenarioOptions options_for(const RunEnvironment& env, const std::string& scenario, const Sut& sut) {
+void attach_logs(const FlowSut& flow, reports::CaseReport& report) {
+  for (const auto& log : flow.sut->logs()) report.artefacts.logs.push_back(log.string());
+}
+
+ScenarioOptions options_for(const RunEnvironment& env, const std::string& scenario, const FlowSut& flow) {
   ScenarioOptions options;
   options.scenario = env.source_dir / "scenarios" / (scenario + ".xml");
-  options.work_dir = sut.dir;
+  options.work_dir = flow.dir;
   options.sipp_binary = env.sipp;
   options.listen = 1000ms;
   options.time_limit = 40s;
   return options;
 }
 
-// SIPp's outcome and the ladder against Kamailio's, as expectations; the ladder is kept as <scenario>.ladder.txt.
-void judge(const RunEnvironment& env, const Expected<ScenarioResult, std::string>& result, const std::string& scenario,
-           const Sut& sut, reports::CaseReport& report) {
+// SIPp's outcome and the ladder against the golden one, as expectations; the ladder is kept as <scenario>.ladder.txt.
+void judge(const Plan& plan, const Expected<ScenarioResult, std::string>& result, const std::string& scenario,
+           const FlowSut& flow, reports::CaseReport& report) {
   if (!result) {
     report.expectations.push_back(check("SIPp ran", false, nullptr, nullptr, result.error()));
     return;
   }
+  std::string failure = result->success() ? "" : result->describe();
+  if (!result->success() && !flow.retrieve_error->empty()) failure += "; retrieve: " + *flow.retrieve_error;
   report.expectations.push_back(check("SIPp succeeded", result->success(), result->sipp_status.describe(),
-                                      "exit code 0", result->success() ? "" : result->describe()));
+                                      "exit code 0", failure));
   report.artefacts.logs.push_back(result->message_file.string());
   report.artefacts.logs.push_back(result->output_file.string());
-  const fs::path ladder_file = sut.dir / (scenario + ".ladder.txt");
+  const fs::path ladder_file = flow.dir / (scenario + ".ladder.txt");
   std::ofstream(ladder_file, std::ios::binary | std::ios::trunc)
-      << to_text(result->ladder, scenario + ": mohqd --profile kamailio + fake-rtpproxy, scenarios/" + scenario + ".xml");
+      << to_text(result->ladder, scenario + ": " + plan.label + ", scenarios/" + scenario + ".xml");
   report.artefacts.logs.push_back(ladder_file.string());
 
-  const fs::path ladders = env.source_dir / "tests" / "integration" / "data" / "ladders";
-  const fs::path golden = ladders / (scenario + ".txt");
+  const fs::path golden = plan.goldens / (scenario + ".txt");
   auto expected = parse_ladder(read_text(golden));
   if (!expected) {
     report.expectations.push_back(check("golden ladder readable", false, nullptr, golden.string(), expected.error()));
     return;
   }
-  const auto allowed = allowed_differences(ladders);
-  const auto differences = diff_ladders(*expected, result->ladder);
+  if (!plan.rtpproxy_commands) expected->rtpproxy.clear();
+  const std::string name = "ladder equals " + plan.golden_owner;
   std::size_t failed = 0;
-  for (const auto& difference : differences) {
+  for (const auto& difference : diff_ladders(*expected, result->ladder)) {
     const AllowedDifference* reason = nullptr;
-    for (const auto& entry : allowed)
+    for (const auto& entry : plan.allowed)
       if (entry.scenario == scenario && difference.find(entry.fragment) != std::string::npos) reason = &entry;
     if (reason != nullptr) {
       report.expectations.push_back(check("ladder difference allowed", true, nullptr, nullptr,
@@ -173,15 +201,51 @@ void judge(const RunEnvironment& env, const Expected<ScenarioResult, std::string
       continue;
     }
     ++failed;
-    report.expectations.push_back(check("ladder equals Kamailio's", false, nullptr, nullptr, difference));
+    report.expectations.push_back(check(name, false, nullptr, nullptr, difference));
   }
   if (failed == 0)
-    report.expectations.push_back(check("ladder equals Kamailio's", true,
-                                        static_cast<std::uint64_t>(result->ladder.steps.size()),
+    report.expectations.push_back(check(name, true, static_cast<std::uint64_t>(result->ladder.steps.size()),
                                         static_cast<std::uint64_t>(expected->steps.size()),
-                                        "golden: " + golden.string(), "steps"));
+                                        "golden: " + golden.string() +
+                                            (plan.rtpproxy_commands ? "" : " (SIP steps only)"),
+                                        "steps"));
   else
-    report.artefacts.logs.push_back(sut.mohqd->log_path().string());
+    attach_logs(flow, report);
+}
+
+// A SUT that died during a case fails that case (the next ones then fail at their own start or run).
+void check_alive(FlowSut& flow, reports::CaseReport& report) {
+  if (flow.sut->alive()) return;
+  report.expectations.push_back(check("SUT still running", false, false, true, "the SUT stopped during the case"));
+  attach_logs(flow, report);
+}
+
+// maxcalls 1 on a SUT of its own: a basic call occupies the slot, then the queue-full scenario runs.
+void queue_full_case(const RunEnvironment& env, const Plan& plan, const std::string& scenario, const fs::path& dir,
+                     reports::CaseReport& report) {
+  auto flow = start_flow_sut(env, plan, dir, 1);
+  if (!flow) return report.expectations.push_back(setup_failure(flow.error()));
+  for (const auto& log : flow->sut->logs()) report.artefacts.logs.push_back(log.string());
+  ScenarioOptions occupant = options_for(env, "moh_basic_call", *flow);
+  occupant.listen = 6000ms;
+  auto running = start_scenario(flow->endpoint, occupant);
+  if (!running) return report.expectations.push_back(setup_failure("the occupying call: " + running.error()));
+  std::optional<std::size_t> depth;
+  for (auto deadline = std::chrono::steady_clock::now() + 4s; std::chrono::steady_clock::now() < deadline;) {
+    depth = flow->sut->queue_depth();
+    if (depth == 1u) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  const bool queued = depth == 1u;
+  report.expectations.push_back(check("the occupying call is queued", queued, depth ? nlohmann::json(*depth) : nullptr,
+                                      1, queued ? "" : "the queue's depth never reached 1", "calls"));
+  if (queued) judge(plan, run_scenario(flow->endpoint, options_for(env, scenario, *flow)), scenario, *flow, report);
+  auto occupied = finish_scenario(std::move(*running), flow->endpoint);
+  report.expectations.push_back(check("the occupying call completed", occupied && occupied->success(),
+                                      occupied ? nlohmann::json(occupied->sipp_status.describe()) : nullptr,
+                                      "exit code 0",
+                                      occupied ? (occupied->success() ? "" : occupied->describe()) : occupied.error()));
+  check_alive(*flow, report);
 }
 
 }  // namespace
@@ -193,82 +257,52 @@ reports::SuiteReport run_flows_suite(const RunEnvironment& env, FlowsSut* descri
   std::error_code ignored;
   fs::remove_all(dir, ignored);
   fs::create_directories(dir);
-  auto finish = [&](reports::CaseReport report, std::chrono::steady_clock::time_point started) {
-    report.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (env.on_case) env.on_case(suite.name, report);
-    suite.cases.push_back(std::move(report));
-  };
+  const Plan plan = plan_for(env);
+  const bool external = plan.spec.kind == "external";
 
-  std::unique_ptr<Sut> shared;
+  std::optional<FlowSut> shared;
   std::string shared_error;
-  for (const auto& scenario : flow_scenarios()) {
+  for (const auto& flow_name : flow_scenarios()) {
+    const std::string scenario = scenario_for(plan, flow_name);
+    // What an external queue cannot be asked to do: take maxcalls 1, or transfer without a control channel.
+    if (external && (flow_name == "moh_queue_full" ||
+                     (plan.spec.rpc_address.empty() &&
+                      scenario_waits_for_refer(env.source_dir / "scenarios" / (scenario + ".xml")))))
+      continue;
     const auto started = std::chrono::steady_clock::now();
     reports::CaseReport report;
     report.name = scenario;
-    report.description = "scenarios/" + scenario + ".xml against mohqd --profile kamailio" +
-                         (scenario == "moh_queue_full" ? std::string(" --maxcalls 1 (one call holds the slot)") : "") +
-                         ", ladder vs Kamailio 5.6.3's";
-    if (scenario == "moh_queue_full") {
-      // Its own mohqd with maxcalls 1: a basic call occupies the slot, then the queue-full scenario runs.
-      auto sut = start_sut(env, dir / "queue_full", 1);
-      if (!sut) {
-        report.expectations.push_back(setup_failure(sut.error()));
-        finish(std::move(report), started);
-        continue;
-      }
-      report.artefacts.logs.push_back((*sut)->mohqd->log_path().string());
-      ScenarioOptions occupant = options_for(env, "moh_basic_call", **sut);
-      occupant.listen = 6000ms;
-      auto running = start_scenario((*sut)->endpoint, occupant);
-      if (!running) {
-        report.expectations.push_back(setup_failure("the occupying call: " + running.error()));
-        finish(std::move(report), started);
-        continue;
-      }
-      bool queued = false;
-      for (auto deadline = std::chrono::steady_clock::now() + 4s; std::chrono::steady_clock::now() < deadline;) {
-        auto answer = sim::call_json_rpc((*sut)->mohqd->rpc_address(), "mohqueue.count", {"abc"});
-        if (answer && *answer == 1) {
-          queued = true;
-          break;
+    report.description = "scenarios/" + scenario + ".xml against " + plan.label +
+                         (flow_name == "moh_queue_full" ? std::string(", maxcalls 1 (one call holds the slot)") : "") +
+                         ", ladder vs " + plan.golden_owner;
+    if (flow_name == "moh_queue_full") {
+      queue_full_case(env, plan, scenario, dir / "queue_full", report);
+    } else {
+      if (!shared && shared_error.empty()) {
+        auto flow = start_flow_sut(env, plan, dir / "sut", 10);
+        if (flow) {
+          shared.emplace(std::move(*flow));
+          if (described != nullptr) {
+            described->description = shared->sut->description();
+            described->address = described->description.address;
+            const auto logs = shared->sut->logs();
+            described->mohqd_log = logs.empty() ? std::string() : logs.front().string();
+          }
+        } else {
+          shared_error = flow.error();
         }
-        std::this_thread::sleep_for(100ms);
       }
-      report.expectations.push_back(check("the occupying call is queued", queued, queued ? 1 : 0, 1,
-                                          queued ? "" : "mohqueue.count never answered 1", "calls"));
-      if (queued) {
-        auto full = run_scenario((*sut)->endpoint, options_for(env, scenario, **sut));
-        judge(env, full, scenario, **sut, report);
-      }
-      auto occupied = finish_scenario(std::move(*running), (*sut)->endpoint);
-      report.expectations.push_back(check("the occupying call completed", occupied && occupied->success(),
-                                          occupied ? nlohmann::json(occupied->sipp_status.describe()) : nullptr,
-                                          "exit code 0",
-                                          occupied ? (occupied->success() ? "" : occupied->describe())
-                                                   : occupied.error()));
-      finish(std::move(report), started);
-      continue;
-    }
-    if (!shared && shared_error.empty()) {
-      auto sut = start_sut(env, dir / "sut", 10);
-      if (sut) {
-        shared = std::move(*sut);
-        if (described != nullptr) {
-          described->address = shared->address;
-          described->mohqd_log = shared->mohqd->log_path().string();
-        }
+      if (shared) {
+        shared->retrieve_error->clear();
+        judge(plan, run_scenario(shared->endpoint, options_for(env, scenario, *shared)), scenario, *shared, report);
+        check_alive(*shared, report);
       } else {
-        shared_error = sut.error();
+        report.expectations.push_back(setup_failure(shared_error));
       }
     }
-    if (!shared) {
-      report.expectations.push_back(setup_failure(shared_error));
-      finish(std::move(report), started);
-      continue;
-    }
-    auto result = run_scenario(shared->endpoint, options_for(env, scenario, *shared));
-    judge(env, result, scenario, *shared, report);
-    finish(std::move(report), started);
+    report.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (env.on_case) env.on_case(suite.name, report);
+    suite.cases.push_back(std::move(report));
   }
   return suite;
 }

@@ -1,7 +1,7 @@
 // The incident suite of `mohq run`: the reported crackle end to end. A raw 16-bit PCM prompt named test.8 is
-// played as PCMA by fake-rtpproxy through mohqd to a SIPp caller; the loopback is captured with libpcap (a port
-// filter on SIP, rtpproxy control and the media range) and analysed: codec.payload_mismatch naming the file must
-// be raised. The control case, a correct A-law prompt, must raise no error finding. Same call as
+// played as PCMA by fake-rtpproxy through the system under test (builtin mohqd or the real Kamailio, harness/sut)
+// to a SIPp caller; the loopback is captured with libpcap (the SUT's capture_filter: SIP, rtpproxy control and
+// the media range) and analysed: codec.payload_mismatch naming the file must be raised. The control case, a correct A-law prompt, must raise no error finding. Same call as
 // tests/integration/test_incident_end_to_end.cpp; capture, analysis.json and WAVs stay in <out>/incident/<case>/.
 #include <chrono>
 #include <fstream>
@@ -12,9 +12,9 @@
 #include "capture/live_capture.hpp"
 #include "harness/prompt_source.hpp"
 #include "harness/run_suites.hpp"
-#include "mohqd/mohqd_instance.hpp"
 #include "process/child_process.hpp"
 #include "process/free_port.hpp"
+#include "sut/system_under_test.hpp"
 
 namespace mohq::harness {
 
@@ -29,6 +29,10 @@ std::uint16_t port_or_zero(Expected<std::uint16_t, std::string> port) { return p
 
 // One call: INVITE, 3 s of music, BYE, all captured; returns the analysis (or a setup failure in report).
 void run_call(const RunEnvironment& env, PromptKind kind, const fs::path& dir, reports::CaseReport& report) {
+  if (env.sut.kind == "external")
+    return report.expectations.push_back(setup_failure(
+        "the incident plays its own prompt files: it needs a SUT it starts (--sut builtin or --sut kamailio), not "
+        "an external one"));
   std::error_code ignored;
   fs::remove_all(dir, ignored);
   const fs::path mohdir = dir / "moh";
@@ -45,56 +49,38 @@ void run_call(const RunEnvironment& env, PromptKind kind, const fs::path& dir, r
   }
   const fs::path prompt = mohdir / "test.8";
 
-  const std::uint16_t sip_port = port_or_zero(process::find_free_udp_port("127.0.0.1"));
-  const std::uint16_t control = port_or_zero(process::find_free_udp_port("127.0.0.1"));
-  const std::uint16_t media = port_or_zero(process::find_free_udp_port_block("127.0.0.1", 40));
   const std::uint16_t caller_rtp = port_or_zero(process::find_free_udp_port_block("127.0.0.1", 2));
   const std::uint16_t sipp_port = port_or_zero(process::find_free_udp_port("127.0.0.1"));
   const std::uint16_t sipp_media = port_or_zero(process::find_free_udp_port_block("127.0.0.1", 4));
   const std::uint16_t sipp_control = port_or_zero(process::find_free_udp_port("127.0.0.1"));
-  const std::uint16_t rpc_port = port_or_zero(process::find_free_udp_port("127.0.0.1"));
-  for (auto port : {sip_port, control, media, caller_rtp, sipp_port, sipp_media, sipp_control, rpc_port})
+  for (auto port : {caller_rtp, sipp_port, sipp_media, sipp_control})
     if (port == 0) return report.expectations.push_back(setup_failure("no free UDP ports on 127.0.0.1"));
 
+  SutStartOptions start;
+  start.dir = dir;
+  start.bin_dir = env.bin_dir;
+  start.mohdir = mohdir;
+  start.fake_rtpproxy_debug_log = false;  // the capture records every command
+  auto sut = start_sut(env.sut, start);
+  if (!sut) return report.expectations.push_back(setup_failure("system under test: " + sut.error()));
+  for (const auto& log : (*sut)->logs()) report.artefacts.logs.push_back(log.string());
+
+  // Started with the SUT already up: its start-up probes (V, VF) are not part of the call, its U/L/P/D are.
   const fs::path capture_file = dir / "call.pcap";
   LiveCaptureOptions capture_options;
   capture_options.interface = "lo";
-  capture_options.filter = "udp port " + std::to_string(sip_port) + " or udp port " + std::to_string(control) +
-                           " or udp portrange " + std::to_string(media) + "-" + std::to_string(media + 39);
+  capture_options.filter = (*sut)->capture_filter();
   auto capture = LiveCapture::start(capture_file, capture_options);
   if (!capture) return report.expectations.push_back(setup_failure("capture: " + capture.error()));
   report.artefacts.capture = capture_file.string();
 
-  process::SpawnOptions fake;
-  fake.argv = {(env.bin_dir / "fake-rtpproxy").string(), "-l", "127.0.0.1", "-s",
-               "udp:127.0.0.1:" + std::to_string(control), "-m", std::to_string(media), "-M",
-               std::to_string(media + 39), "-f", "--stats-json", (dir / "fake-rtpproxy.stats.json").string()};
-  fake.stdout_path = fake.stderr_path = dir / "fake-rtpproxy.log";
-  auto rtpproxy = process::ChildProcess::spawn(fake);
-  if (!rtpproxy) return report.expectations.push_back(setup_failure("fake-rtpproxy: " + rtpproxy.error()));
-  report.artefacts.logs.push_back(fake.stderr_path.string());
-
-  MohqdLaunch launch;
-  launch.binary = env.bin_dir / "mohqd";
-  launch.sip_port = sip_port;
-  launch.rpc_port = rpc_port;
-  launch.rtpproxy = {"udp:127.0.0.1:" + std::to_string(control)};
-  launch.profile = "kamailio";
-  launch.mohdir = mohdir;
-  auto mohqd = MohqdInstance::start(launch, dir);
-  if (!mohqd) {
-    rtpproxy->terminate(3s);
-    return report.expectations.push_back(setup_failure("mohqd: " + mohqd.error()));
-  }
-  report.artefacts.logs.push_back(mohqd->log_path().string());
-
   // Nobody listens on the caller's RTP port: the capture is the ear.
   process::SpawnOptions sipp;
   sipp.argv = {env.sipp, "-sf", (env.source_dir / "scenarios" / "moh_caller_listen.xml").string(), "-s",
-               launch.queue_user, "-key", "rtp_listen_port", std::to_string(caller_rtp), "-m", "1", "-l", "1", "-i",
-               "127.0.0.1", "-mi", "127.0.0.1", "-p", std::to_string(sipp_port), "-mp", std::to_string(sipp_media),
-               "-cp", std::to_string(sipp_control), "-d", "3000", "-timeout", "15", "-timeout_error", "-nostdin",
-               "127.0.0.1:" + std::to_string(sip_port)};
+               (*sut)->queue_user(), "-key", "rtp_listen_port", std::to_string(caller_rtp), "-m", "1", "-l", "1",
+               "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", std::to_string(sipp_port), "-mp",
+               std::to_string(sipp_media), "-cp", std::to_string(sipp_control), "-d", "3000", "-timeout", "15",
+               "-timeout_error", "-nostdin", (*sut)->sip_host() + ":" + std::to_string((*sut)->sip_port())};
   sipp.stdout_path = sipp.stderr_path = dir / "sipp.out";
   sipp.working_dir = dir;
   auto caller = process::ChildProcess::spawn(sipp);
@@ -105,20 +91,16 @@ void run_call(const RunEnvironment& env, PromptKind kind, const fs::path& dir, r
     report.artefacts.logs.push_back(sipp.stdout_path.string());
   }
   std::this_thread::sleep_for(300ms);  // the BYE's 200 and rtpproxy's D
-  mohqd->stop();
-  rtpproxy->terminate(3s);
+  report.sut_numbers = (*sut)->numbers();
+  const bool alive = (*sut)->alive();
+  (*sut)->stop();
   const auto stats = (*capture)->stop();
   if (!caller) return report.expectations.push_back(setup_failure("sipp: " + caller.error()));
   report.expectations.push_back(check("SIPp call succeeded", status->success(), status->describe(), "exit code 0"));
+  if (!alive) report.expectations.push_back(check("SUT still running", false, false, true, "the SUT stopped during the call"));
   report.expectations.push_back(check("capture complete", stats.kernel_drops == 0, stats.kernel_drops, 0,
                                       std::to_string(stats.packets) + " packets captured", "packets dropped"));
-  {
-    std::ifstream in(dir / "fake-rtpproxy.stats.json");
-    if (in) {
-      auto json = nlohmann::json::parse(in, nullptr, false);
-      if (!json.is_discarded()) report.fake_rtpproxy = json;
-    }
-  }
+  report.fake_rtpproxy = (*sut)->fake_rtpproxy_stats();
 
   analyzers::AnalyzeOptions options;
   options.prompt_dir = mohdir;
@@ -189,7 +171,7 @@ reports::SuiteReport run_incident_suite(const RunEnvironment& env) {
     const auto started = std::chrono::steady_clock::now();
     reports::CaseReport report;
     report.name = c.name;
-    report.description = c.description;
+    report.description = std::string(c.description) + ", through " + sut_label(env.sut);
     run_call(env, c.kind, env.out_dir / "incident" / c.name, report);
     report.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (env.on_case) env.on_case(suite.name, report);
