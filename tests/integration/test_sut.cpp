@@ -3,7 +3,7 @@
 // table row after the drain, stop leaves no process (the pid's whole process group gone). External pointing at a
 // started mohqd, and at a closed port. parse_sut. Then the flows suite against the real Kamailio must pass every
 // case with no ladder difference at all (its goldens were recorded from it), mohqd strict against its own
-// goldens, and the incident suite through Kamailio.
+// goldens, an external mohqd with and without its RPC address, and the incident suite through Kamailio.
 #define BOOST_TEST_MODULE test_sut
 #include <boost/test/unit_test.hpp>
 
@@ -316,6 +316,21 @@ BOOST_AUTO_TEST_CASE(flows_suite_against_mohqd_strict_uses_its_goldens, *boost::
   BOOST_TEST_REQUIRE(suite.cases.size() == mohq::harness::flow_scenarios().size());
   BOOST_TEST(suite.cases[7].name == "moh_prack_cancel_strict");
   BOOST_TEST(suite.cases[10].name == "moh_queue_full_strict");
+}
+
+// An external queue (here a mohqd the test started): SIP steps against Kamailio's ladders, no queue-full case; the
+// retrieve cases only with the RPC address.
+BOOST_AUTO_TEST_CASE(flows_suite_against_an_external_mohqd, *boost::unit_test::timeout(240)) {
+  Workspace work;
+  auto builtin = start(*mohq::harness::parse_sut("builtin"), work.options);
+  auto env = environment(work.temp.path() / "report", "127.0.0.1:" + std::to_string(builtin->sip_port()));
+  const auto blind = mohq::harness::run_flows_suite(env);
+  check_all_passed(blind, mohq::harness::flow_scenarios().size() - 3, "the external SUT at 127.0.0.1:");
+  env.sut.rpc_address = builtin->description().details.at("rpc").get<std::string>();
+  const auto suite = mohq::harness::run_flows_suite(env);
+  check_all_passed(suite, mohq::harness::flow_scenarios().size() - 1, "the external SUT at 127.0.0.1:");
+  for (const auto& c : suite.cases) BOOST_TEST(c.name != "moh_queue_full");
+  BOOST_TEST(builtin->alive());
 }
 
 BOOST_AUTO_TEST_CASE(incident_suite_through_kamailio, *boost::unit_test::timeout(120)) {
