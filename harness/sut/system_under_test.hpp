@@ -49,12 +49,12 @@ Expected<HostPort, std::string> parse_host_port(const std::string& text);
 std::string to_string(const HostPort& address);  // "HOST:PORT", "[V6]:PORT"
 
 // One line naming the SUT a spec describes, for case descriptions before it is started:
-// "mohqd --profile kamailio", "Kamailio's mohqueue (/usr/sbin/kamailio)", "the external SUT at 10.0.0.5:5060".
+// "mohqd --profile kamailio", "Kamailio's mohqueue", "the external SUT at 10.0.0.5:5060".
 std::string sut_label(const SutSpec& spec);
 
 // How the suite wants it started (ignored for external, except the names).
 struct SutStartOptions {
-  std::filesystem::path dir;         // existing; receives logs, the DB, the prompt directory copy
+  std::filesystem::path dir;         // existing; receives logs, the DB, kamailio.cfg, fake-rtpproxy's stats
   std::filesystem::path bin_dir;     // build/bin: mohqd, fake-rtpproxy
   std::filesystem::path mohdir;      // prompt files <mohdir>/<mohfile>.<pt>
   std::string mohfile = "test";
@@ -63,9 +63,8 @@ struct SutStartOptions {
   bool rtpproxy_unreachable = false; // point the SUT at a control port nobody listens on (no fake started)
   bool fake_rtpproxy_debug_log = true;  // -d DBUG: its "command '...'" lines feed ladders
   int children = 2;                  // Kamailio UDP workers
-  std::filesystem::path kamailio_binary = "/usr/sbin/kamailio";
+  std::filesystem::path kamailio_binary = "/usr/sbin/kamailio";  // another one: its modules are not checked
 };
-
 
 class SystemUnderTest {
  public:
