@@ -85,7 +85,8 @@ std::string case_section(const CaseReport& c, const std::string& id) {
   if (!c.load.empty()) {
     std::vector<svg::LoadPoint> points;
     for (const auto& s : c.load)
-      points.push_back({s.t, static_cast<double>(s.active_calls), s.calls_per_second, static_cast<double>(s.failed)});
+      points.push_back({s.t, static_cast<double>(s.active_calls), s.calls_per_second, static_cast<double>(s.failed),
+                        s.queue_depth ? std::optional<double>(static_cast<double>(*s.queue_depth)) : std::nullopt});
     html << "<h3>Load timeline</h3>" << svg::load_timeline(points);
   }
   if (c.sipp) html << sipp_table(*c.sipp);

@@ -32,7 +32,8 @@ nlohmann::json to_json(const CaseReport& c) {
   for (const auto& e : c.expectations) out["expectations"].push_back(to_json(e));
   for (const auto& s : c.load)
     out["load_timeline"].push_back({{"t", s.t}, {"active_calls", s.active_calls},
-                                    {"calls_per_second", s.calls_per_second}, {"failed", s.failed}});
+                                    {"calls_per_second", s.calls_per_second}, {"failed", s.failed},
+                                    {"queue_depth", s.queue_depth ? nlohmann::json(*s.queue_depth) : nlohmann::json()}});
   nlohmann::json wavs = nlohmann::json::array();
   for (const auto& w : c.artefacts.wavs) wavs.push_back({{"label", w.label}, {"path", w.path}});
   out["artefacts"] = {{"capture", c.artefacts.capture.empty() ? nlohmann::json() : nlohmann::json(c.artefacts.capture)},

@@ -36,6 +36,7 @@ struct LoadSample {
   std::uint64_t active_calls = 0;
   double calls_per_second = 0;   // new calls in the last period / period
   std::uint64_t failed = 0;      // failed calls so far (cumulative)
+  std::optional<std::uint64_t> queue_depth;  // callers in the MOH queue (the SUT's count), unset: unknown
 };
 
 // SIPp's statistics at the end of a load (its -trace_stat CSV, last line).

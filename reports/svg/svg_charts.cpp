@@ -303,11 +303,13 @@ std::string spectrogram(const std::vector<std::vector<float>>& db, double second
 }
 
 std::string load_timeline(std::span<const LoadPoint> points) {
-  Series active{"active calls", "#1f4e9c", {}}, rate{"calls/s", "#2e7d32", {}}, failed{"failed calls", "#b3261e", {}};
+  Series active{"active calls", "#1f4e9c", {}}, rate{"calls/s", "#2e7d32", {}}, failed{"failed calls", "#b3261e", {}},
+      queue{"queue depth", "#8e24aa", {}};
   for (const auto& p : points) {
     active.points.emplace_back(p.t, p.active_calls);
     rate.points.emplace_back(p.t, p.calls_per_second);
     failed.points.emplace_back(p.t, p.failed);
+    if (p.queue_depth) queue.points.emplace_back(p.t, *p.queue_depth);
   }
   ChartOptions options;
   options.title = "load";
@@ -315,7 +317,9 @@ std::string load_timeline(std::span<const LoadPoint> points) {
   options.y_label = "calls, calls/s";
   options.width = 800;
   options.height = 200;
-  return time_series({active, rate, failed}, options);
+  std::vector<Series> series = {active, rate, failed};
+  if (!queue.points.empty()) series.push_back(queue);
+  return time_series(series, options);
 }
 
 std::vector<double> inter_arrival_ms(const analyzers::RtpStream& stream) {

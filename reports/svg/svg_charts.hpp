@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -62,8 +63,9 @@ struct LoadPoint {
   double active_calls = 0;
   double calls_per_second = 0;
   double failed = 0;        // failed calls so far
+  std::optional<double> queue_depth;  // callers in the MOH queue, when the SUT could tell
 };
-// Active calls, calls/s and failures over time, one chart.
+// Active calls, calls/s, failures and (when known) the queue's depth over time, one chart.
 std::string load_timeline(std::span<const LoadPoint> points);
 
 // A stream's packet timing: inter-arrival gaps (ms) and RFC 3550 6.4.1 jitter (ms, 8 kHz clock) over time (s from

@@ -91,7 +91,8 @@ reports::RunReport sample_report() {
   };
   for (int t = 0; t <= 60; ++t)
     load.load.push_back({static_cast<double>(t), static_cast<std::uint64_t>(std::min(t, 10) * 50),
-                         t < 50 ? 50.0 : 0.0, static_cast<std::uint64_t>(t / 20)});
+                         t < 50 ? 50.0 : 0.0, static_cast<std::uint64_t>(t / 20),
+                         static_cast<std::uint64_t>(std::min(t, 10) * 45)});
   load.sipp = reports::SippStats{2500, 2497, 3, 12, 60.5, 41.3, 3.5, {{"OutOfCallMsgs", 0}}};
   load.sut_numbers = {{"calls_in_queue_max", 500}, {"retrieved", 2497}};
   load.analysis = analysed_call();
@@ -260,6 +261,7 @@ BOOST_AUTO_TEST_CASE(report_json_has_every_documented_field_typed) {
         BOOST_CHECK(s.at("active_calls").is_number_unsigned());
         BOOST_CHECK(s.at("calls_per_second").is_number());
         BOOST_CHECK(s.at("failed").is_number_unsigned());
+        BOOST_CHECK(s.at("queue_depth").is_null() || s.at("queue_depth").is_number_unsigned());
       }
       BOOST_CHECK(c.at("sipp").is_null() || c.at("sipp").is_object());
       BOOST_CHECK(c.at("sut_numbers").is_null() || c.at("sut_numbers").is_object());
@@ -274,6 +276,7 @@ BOOST_AUTO_TEST_CASE(report_json_has_every_documented_field_typed) {
   const auto& load = j.at("suites")[1].at("cases")[0];
   BOOST_CHECK_EQUAL(load.at("passed"), false);
   BOOST_CHECK_EQUAL(load.at("load_timeline").size(), 61u);
+  BOOST_CHECK_EQUAL(load.at("load_timeline")[60].at("queue_depth"), 450);
   BOOST_CHECK_EQUAL(load.at("expectations")[1].at("measured"), 3);
   BOOST_CHECK_EQUAL(load.at("expectations")[0].at("expected"), "<= 200");
   for (const char* key : {"total_calls", "successful_calls", "failed_calls", "retransmissions"})
@@ -351,6 +354,7 @@ BOOST_AUTO_TEST_CASE(html_report_is_self_contained_with_every_picture) {
   BOOST_CHECK(html.find(">active calls</text>") != std::string::npos);
   BOOST_CHECK(html.find(">calls/s</text>") != std::string::npos);
   BOOST_CHECK(html.find(">failed calls</text>") != std::string::npos);
+  BOOST_CHECK(html.find(">queue depth</text>") != std::string::npos);
   const std::size_t svgs = occurrences(html, "<svg ");
   BOOST_CHECK_EQUAL(svgs, occurrences(html, "</svg>"));
   BOOST_CHECK_GE(svgs, 1 + analysis.calls.size() + 4 * analysis.streams.size());
