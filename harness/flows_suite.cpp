@@ -25,20 +25,6 @@ namespace mohq::harness {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-reports::Expectation check(std::string name, bool passed, nlohmann::json measured, nlohmann::json expected,
-                           std::string message, std::string unit) {
-  reports::Expectation e;
-  e.name = std::move(name);
-  e.passed = passed;
-  e.measured = std::move(measured);
-  e.expected = std::move(expected);
-  e.message = std::move(message);
-  e.unit = std::move(unit);
-  return e;
-}
-
-reports::Expectation setup_failure(const std::string& message) { return check("setup", false, nullptr, nullptr, message); }
-
 std::vector<std::string> flow_scenarios() {
   return {"moh_basic_call",          "moh_no_sdp",          "moh_allow_no_refer",     "moh_options_in_dialog",
           "moh_reinvite_no_hold",    "moh_reinvite_hold",   "moh_prack",              "moh_prack_cancel",
