@@ -2,11 +2,18 @@
 // fake-rtpproxy must exit 0, print a progress line per case and the closing line "13 passed, 0 failed", and write
 // report.json (schema mohq.report/1, counts matching), a well-formed junit.xml (xmllint) with a <testcase> per
 // case and per expectation, and report.html with the incident's pictures (<svg). Usage errors exit 2.
+// A suite file of load cases: SIPp, SUT, fake-rtpproxy and capture numbers in one report, a failing expectation
+// failing the run, the same file against the real Kamailio, Ctrl-C leaving nothing behind, bad files exit 2.
 #define BOOST_TEST_MODULE test_mohq_run
 #include <boost/test/unit_test.hpp>
 
+#include <signal.h>
+
+#include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <regex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -125,4 +132,148 @@ BOOST_AUTO_TEST_CASE(usage_and_setup_problems_exit_2, *boost::unit_test::timeout
   const auto help = run({mohq, "run", "--help"}, temp->path() / "c.log", 20s);
   BOOST_TEST(help.status.success());
   BOOST_TEST(help.output.find("incident") != std::string::npos, help.output);
+}
+
+namespace {
+
+// A suite file in dir: a passing listening case and one whose expectation must fail (a 30 ms fault while
+// rtp.ptime is forbidden), so both verdicts and every report part of a load case are seen.
+fs::path write_suite(const fs::path& dir, const std::string& cases) {
+  const fs::path file = dir / "suite.json";
+  std::ofstream(file) << R"({"schema": "mohq.suite/1", "name": "mine", "cases": [)" << cases << "]}";
+  return file;
+}
+
+constexpr const char* kListenCase =
+    R"({"name": "listen_ok", "callers": {"calls": 3, "rate": 3, "hold_ms": 2500},
+        "expect": {"sipp_successful": 3, "sipp_failed_max": 0, "findings_forbidden": ["error"],
+                   "queue_depth_reached": 1, "call_table_empty_within_s": 3, "rtp_packets_min": 100}})";
+
+// Processes whose command line mentions path: what a run started there and left behind.
+std::vector<std::string> processes_mentioning(const std::string& path) {
+  std::vector<std::string> found;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = mohq::test::read_file(entry.path() / "cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find(path) != std::string::npos) found.push_back(pid + ": " + cmdline);
+  }
+  return found;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(suite_file_reports_sipp_sut_and_media_numbers, *boost::unit_test::timeout(200)) {
+  auto temp = mohq::process::make_temp_dir("mohq-run-suite-");
+  BOOST_TEST_REQUIRE(temp.has_value(), error_of(temp));
+  const fs::path suite = write_suite(
+      temp->path(), std::string(kListenCase) + R"(,
+      {"name": "ptime_forbidden", "faults": ["rtp.ptime=30"], "callers": {"calls": 2, "rate": 2, "hold_ms": 2500},
+       "expect": {"findings_forbidden": ["rtp.ptime"]}})");
+  const fs::path out = temp->path() / "report";
+  const auto ran = run({mohq::test::project_binary("mohq").string(), "run", suite.string(), "--out", out.string()},
+                       temp->path() / "mohq-run.log", 150s);
+  BOOST_TEST_MESSAGE(ran.output);
+  BOOST_TEST(ran.status.exited_with(1), ran.status.describe() << "\n" << ran.output);
+  BOOST_TEST(last_line(ran.output) == "1 passed, 1 failed");
+  BOOST_TEST(ran.output.find("[mine] listen_ok ... passed") != std::string::npos, ran.output);
+  BOOST_TEST(ran.output.find("[mine] ptime_forbidden ... FAILED") != std::string::npos, ran.output);
+  BOOST_TEST(ran.output.find("no finding rtp.ptime") != std::string::npos, ran.output);
+  // Not a terminal: plain progress lines, no carriage returns.
+  BOOST_TEST(std::regex_search(ran.output, std::regex(R"(\[load\] listen_ok +[0-9.]+ s +active [0-9]+ +done [0-9]+)")),
+             ran.output);
+  BOOST_TEST(ran.output.find('\r') == std::string::npos);
+  BOOST_TEST(processes_mentioning(temp->path().string()).empty());
+
+  const auto json = nlohmann::json::parse(mohq::test::read_file(out / "report.json"), nullptr, false);
+  BOOST_TEST_REQUIRE(!json.is_discarded(), "report.json does not parse");
+  const auto& listen = json.at("suites")[0].at("cases")[0];
+  BOOST_TEST(listen.at("name") == "listen_ok");
+  BOOST_TEST(listen.at("sipp").at("total_calls") == 3);
+  BOOST_TEST(listen.at("sipp").at("successful_calls") == 3);
+  BOOST_TEST(listen.at("sipp").at("extra").at("rtp_packets_received").get<std::uint64_t>() >= 100u);
+  BOOST_TEST(!listen.at("load_timeline").empty());
+  bool depth_seen = false;
+  for (const auto& sample : listen.at("load_timeline"))
+    depth_seen = depth_seen || (sample.at("queue_depth").is_number() && sample.at("queue_depth") >= 1);
+  BOOST_TEST(depth_seen, listen.at("load_timeline").dump());
+  BOOST_TEST(listen.at("sut_numbers").is_object());
+  BOOST_TEST(listen.at("fake_rtpproxy").at("schema") == "mohq.fake-rtpproxy.stats/1");
+  BOOST_TEST(listen.at("analysis").at("calls").size() == 3u);
+  BOOST_TEST(fs::exists(listen.at("artefacts").at("capture").get<std::string>()));
+  BOOST_TEST(listen.at("artefacts").at("wavs").size() >= 3u);
+  const std::string junit = mohq::test::read_file(out / "junit.xml");
+  BOOST_TEST(occurrences(junit, "classname=\"mine\"") >= 2u);
+  BOOST_TEST(junit.find("no finding rtp.ptime") != std::string::npos);
+  BOOST_TEST(mohq::test::read_file(out / "report.html").find(">queue depth</text>") != std::string::npos);
+}
+
+// "The same suite runs with --sut kamailio": the listening case against Debian's Kamailio mohqueue.
+BOOST_AUTO_TEST_CASE(suite_file_runs_against_kamailio, *boost::unit_test::timeout(150)) {
+  auto temp = mohq::process::make_temp_dir("mohq-run-kamailio-");
+  BOOST_TEST_REQUIRE(temp.has_value(), error_of(temp));
+  const fs::path suite = write_suite(temp->path(), kListenCase);
+  const fs::path out = temp->path() / "report";
+  const auto ran = run({mohq::test::project_binary("mohq").string(), "run", suite.string(), "--sut", "kamailio",
+                        "--out", out.string()},
+                       temp->path() / "mohq-run.log", 120s);
+  BOOST_TEST_MESSAGE(ran.output);
+  BOOST_TEST(ran.status.success(), ran.status.describe() << "\n" << ran.output);
+  BOOST_TEST(last_line(ran.output) == "1 passed, 0 failed");
+  const auto json = nlohmann::json::parse(mohq::test::read_file(out / "report.json"), nullptr, false);
+  BOOST_TEST_REQUIRE(!json.is_discarded());
+  BOOST_TEST(json.at("sut").at("kind") == "kamailio");
+  BOOST_TEST(processes_mentioning(temp->path().string()).empty());
+}
+
+// Ctrl-C: the running case ends at once, every child is stopped by its pid, the reports are still written.
+BOOST_AUTO_TEST_CASE(ctrl_c_stops_every_child_and_writes_reports, *boost::unit_test::timeout(120)) {
+  auto temp = mohq::process::make_temp_dir("mohq-run-sigint-");
+  BOOST_TEST_REQUIRE(temp.has_value(), error_of(temp));
+  const fs::path suite = write_suite(
+      temp->path(), R"({"name": "long", "callers": {"calls": 40, "rate": 2, "hold_ms": 30000}, "time_limit_s": 90},
+                      {"name": "never_started", "callers": {"calls": 1}})");
+  const fs::path out = temp->path() / "report";
+  mohq::process::SpawnOptions spawn;
+  spawn.argv = {mohq::test::project_binary("mohq").string(), "run", suite.string(), "--out", out.string()};
+  spawn.stdout_path = spawn.stderr_path = temp->path() / "mohq-run.log";
+  auto child = mohq::process::ChildProcess::spawn(spawn);
+  BOOST_TEST_REQUIRE(child.has_value(), error_of(child));
+  // Wait until the callers are running (their statistics file exists), then interrupt.
+  const fs::path stats = out / "mine" / "long" / "caller-1.stat.csv";
+  for (int i = 0; i < 200 && !fs::exists(stats); ++i) std::this_thread::sleep_for(100ms);
+  BOOST_TEST_REQUIRE(fs::exists(stats), mohq::test::read_file(temp->path() / "mohq-run.log"));
+  std::this_thread::sleep_for(2s);
+  BOOST_TEST_REQUIRE(processes_mentioning(temp->path().string()).size() >= 3u);  // SUT, fake, SIPp at least
+  const auto interrupted_at = std::chrono::steady_clock::now();
+  ::kill(child->pid(), SIGINT);
+  auto status = child->wait_for(30s);
+  BOOST_TEST_REQUIRE(status.has_value(), "mohq run did not end within 30 s of Ctrl-C");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - interrupted_at).count();
+  const std::string output = mohq::test::read_file(temp->path() / "mohq-run.log");
+  BOOST_TEST_MESSAGE(output);
+  BOOST_TEST(status->exited_with(1), status->describe());
+  BOOST_TEST(seconds < 20, seconds);  // not the 60 s of the callers' hold, nor the time limit
+  BOOST_TEST(output.find("interrupted") != std::string::npos, output);
+  BOOST_TEST(output.find("never_started") == std::string::npos, output);
+  BOOST_TEST(last_line(output) == "0 passed, 1 failed");
+  BOOST_TEST(fs::exists(out / "report.json"));
+  BOOST_TEST(fs::exists(out / "junit.xml"));
+  const auto left = processes_mentioning(temp->path().string());
+  BOOST_TEST(left.empty(), left.size() << " left, first: " << (left.empty() ? "" : left.front()));
+}
+
+BOOST_AUTO_TEST_CASE(bad_suite_file_exits_2_naming_the_key, *boost::unit_test::timeout(30)) {
+  auto temp = mohq::process::make_temp_dir("mohq-run-badsuite-");
+  BOOST_TEST_REQUIRE(temp.has_value(), error_of(temp));
+  const fs::path suite = write_suite(temp->path(), R"({"name": "x", "callers": {"rate": -1}})");
+  const auto ran = run({mohq::test::project_binary("mohq").string(), "run", suite.string(), "--out",
+                        (temp->path() / "r").string()},
+                       temp->path() / "log", 20s);
+  BOOST_TEST(ran.status.exited_with(2), ran.status.describe());
+  BOOST_TEST(ran.output.find("cases[0].callers.rate: must be > 0") != std::string::npos, ran.output);
+  const auto bad_sut = run({mohq::test::project_binary("mohq").string(), "run", "--sut", "asterisk"},
+                           temp->path() / "log2", 20s);
+  BOOST_TEST(bad_sut.status.exited_with(2), bad_sut.status.describe());
 }
