@@ -47,6 +47,20 @@ FleetNow sum_latest(const std::vector<std::vector<TraceStatRow>>& rows) {
   return now;
 }
 
+ProgressSnapshot progress_snapshot(const LoadCaseSpec& spec, double elapsed, const FleetNow& now,
+                                   std::optional<std::uint64_t> queue_depth) {
+  ProgressSnapshot snapshot;
+  snapshot.case_name = spec.name;
+  snapshot.elapsed_seconds = elapsed;
+  snapshot.active = now.active;
+  snapshot.done = now.successful;
+  snapshot.failed = now.failed;
+  snapshot.calls_per_second = now.rate;
+  snapshot.queue_depth = queue_depth;
+  snapshot.expected_total = spec.callers.calls;
+  return snapshot;
+}
+
 std::string describe(const LoadCaseSpec& spec) {
   const auto& load = spec.callers;
   std::string text = std::to_string(load.calls) + " callers (scenarios/" + load.scenario + ".xml) at " +
@@ -186,17 +200,9 @@ reports::CaseReport run_load_case(const LoadCaseSpec& spec, const RunEnvironment
         outcome.max_queue_depth = std::max(outcome.max_queue_depth.value_or(0), static_cast<std::uint64_t>(*depth));
       }
       if (progress != nullptr) {
-        const FleetNow now = sum_latest(rows);
-        ProgressSnapshot snapshot;
-        snapshot.case_name = spec.name;
-        snapshot.elapsed_seconds = t;
-        snapshot.active = now.active;
-        snapshot.done = now.successful;
-        snapshot.failed = now.failed;
-        snapshot.calls_per_second = now.rate;
-        if (!depths.empty() && depths.back().first == t) snapshot.queue_depth = depths.back().second;
-        snapshot.expected_total = spec.callers.calls;
-        progress->update(snapshot);
+        std::optional<std::uint64_t> depth_now;
+        if (!depths.empty() && depths.back().first == t) depth_now = depths.back().second;
+        progress->update(progress_snapshot(spec, t, sum_latest(rows), depth_now));
       }
     }
     std::this_thread::sleep_for(20ms);
@@ -306,16 +312,12 @@ reports::CaseReport run_load_case(const LoadCaseSpec& spec, const RunEnvironment
   if (interrupted()) report.expectations.push_back(check("not interrupted", false, nullptr, nullptr, "Ctrl-C"));
   if (analysis && spec.callers.calls <= kDetailedCalls) report.analysis = std::move(analysis);
   if (progress != nullptr) {
-    const FleetNow now = sum_latest(rows);
-    ProgressSnapshot last;
-    last.case_name = spec.name;
-    last.elapsed_seconds = callers_seconds;
-    last.done = now.successful;
-    last.failed = now.failed;
-    last.calls_per_second = outcome.callers ? outcome.callers->call_rate : 0;
-    last.queue_depth = depths.empty() ? std::nullopt : std::optional<std::uint64_t>(depths.back().second);
-    last.expected_total = spec.callers.calls;
-    progress->finish(last);
+    FleetNow now = sum_latest(rows);
+    now.active = 0;  // every caller process has ended
+    now.rate = outcome.callers ? outcome.callers->call_rate : 0;  // over the whole load
+    progress->finish(progress_snapshot(
+        spec, callers_seconds, now,
+        depths.empty() ? std::nullopt : std::optional<std::uint64_t>(depths.back().second)));
   }
   return report;
 }
