@@ -1,7 +1,11 @@
 #include "analyzers/capture/capture_reader.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -31,7 +35,13 @@ std::uint32_t le32(const std::uint8_t* p) {
 struct Address {
   std::uint8_t version = 0;  // 4 or 6; IPv4 uses the first 4 bytes
   std::array<std::uint8_t, 16> bytes{};
-  bool operator==(const Address&) const = default;
+  // Compared for every datagram (the address cache in deliver): two 8-byte loads instead of a memcmp call.
+  bool operator==(const Address& other) const {
+    std::uint64_t a[2], b[2];
+    std::memcpy(a, bytes.data(), 16);
+    std::memcpy(b, other.bytes.data(), 16);
+    return version == other.version && a[0] == b[0] && a[1] == b[1];
+  }
 };
 
 Address make_address(std::uint8_t version, const std::uint8_t* p) {
@@ -556,8 +566,60 @@ std::string hex_bytes(const std::uint8_t* p, std::size_t n) {
   return out;
 }
 
-// Takes ownership of `file`.
-Expected<CaptureSummary, std::string> read_file(std::FILE* file, const std::string& name,
+std::uint32_t read32(const std::uint8_t* p, bool swapped) { return swapped ? be32(p) : le32(p); }
+
+// Classic pcap records walked in place, for a file whose bytes are all in memory (mapped or given): no copy per
+// record, and payloads that point into those bytes. libpcap has already validated the file header (link type,
+// snapshot length); records are checked as libpcap checks them (sf-pcap.c), with the same messages.
+void walk_pcap_records(std::string_view memory, bool swapped, bool nanoseconds, int snapshot, Reader& reader,
+                       CaptureSummary& summary) {
+  constexpr std::size_t kFileHeader = 24, kRecordHeader = 16;
+  constexpr std::uint32_t kMaxCaplen = 262144;  // libpcap's MAXIMUM_SNAPLEN, the limit for every link type here
+  const auto* const data = reinterpret_cast<const std::uint8_t*>(memory.data());
+  const std::size_t size = memory.size();
+  auto stop = [&](bool truncated, const std::string& message) {
+    summary.truncated = truncated;
+    summary.warnings.push_back(truncated ? "the file ends in the middle of a record after frame " +
+                                               std::to_string(summary.frames) + "; everything before it was read (" +
+                                               message + ")"
+                                         : "reading stopped after frame " + std::to_string(summary.frames) + ": " +
+                                               message);
+  };
+  pcap_pkthdr header{};
+  for (std::size_t position = kFileHeader; position < size;) {
+    if (size - position < kRecordHeader) {
+      stop(true, "truncated dump file; tried to read " + std::to_string(kRecordHeader) + " header bytes, only got " +
+                     std::to_string(size - position));
+      return;
+    }
+    const std::uint8_t* record = data + position;
+    const std::uint32_t seconds = read32(record, swapped), fraction = read32(record + 4, swapped);
+    const std::uint32_t caplen = read32(record + 8, swapped), length = read32(record + 12, swapped);
+    if (caplen > kMaxCaplen) {
+      stop(false, "invalid packet capture length " + std::to_string(caplen) + ", bigger than " +
+                      (caplen > static_cast<std::uint32_t>(snapshot) ? "snaplen of " + std::to_string(snapshot)
+                                                                     : "maximum of " + std::to_string(kMaxCaplen)));
+      return;
+    }
+    if (size - position - kRecordHeader < caplen) {
+      stop(true, "truncated dump file; tried to read " + std::to_string(caplen) + " captured bytes, only got " +
+                     std::to_string(size - position - kRecordHeader));
+      return;
+    }
+    header.ts.tv_sec = static_cast<decltype(header.ts.tv_sec)>(seconds);
+    // As with PCAP_TSTAMP_PRECISION_NANO: tv_usec holds nanoseconds.
+    header.ts.tv_usec = static_cast<decltype(header.ts.tv_usec)>(nanoseconds ? fraction : std::uint64_t{fraction} * 1000);
+    // A record longer than the file's snapshot length is cut to it, as libpcap does.
+    header.caplen = std::min(caplen, static_cast<std::uint32_t>(snapshot));
+    header.len = length;
+    reader.frame(header, record + kRecordHeader);
+    position += kRecordHeader + caplen;
+  }
+}
+
+// Takes ownership of `file`. `memory`, when not empty, holds the whole file's bytes (`file` reads the same bytes):
+// classic pcap records are then walked in place (walk_pcap_records).
+Expected<CaptureSummary, std::string> read_file(std::FILE* file, const std::string& name, std::string_view memory,
                                                 const DatagramCallback& on_datagram,
                                                 const CaptureReadOptions& options) {
   std::uint8_t magic[4] = {};
@@ -593,6 +655,20 @@ Expected<CaptureSummary, std::string> read_file(std::FILE* file, const std::stri
                       "); supported: EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6");
   }
   Reader reader(on_datagram, options, summary, dlt);
+  // Standard pcap 2.4 headers (microsecond or nanosecond magic, either byte order) are walked in memory; the
+  // rest (pcapng, the modified/Kuznetsov format, old versions) through libpcap.
+  const bool standard_magic = m == 0xA1B2C3D4 || m == 0xD4C3B2A1 || m == 0xA1B23C4D || m == 0x4D3CB2A1;
+  if (!memory.empty() && standard_magic && memory.size() >= 24) {
+    const bool swapped = m == 0xD4C3B2A1 || m == 0x4D3CB2A1;  // the magic as read little-endian: big-endian file
+    const auto* header = reinterpret_cast<const std::uint8_t*>(memory.data());
+    const auto major = swapped ? be16(header + 4) : static_cast<std::uint16_t>(header[4] | header[5] << 8);
+    const auto minor = swapped ? be16(header + 6) : static_cast<std::uint16_t>(header[6] | header[7] << 8);
+    if (major == 2 && minor == 4) {
+      walk_pcap_records(memory, swapped, m == 0xA1B23C4D || m == 0x4D3CB2A1, pcap_snapshot(raw), reader, summary);
+      reader.finish();
+      return summary;
+    }
+  }
   for (;;) {
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
@@ -619,22 +695,84 @@ Expected<CaptureSummary, std::string> read_file(std::FILE* file, const std::stri
 
 }  // namespace
 
+Expected<MappedCapture, std::string> MappedCapture::open(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) return Unexpected(file.string() + ": is a directory");
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Unexpected("cannot open " + file.string() + ": " + std::strerror(errno));
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    const std::string why = S_ISREG(info.st_mode) ? std::strerror(errno) : "not a regular file";
+    ::close(fd);
+    return Unexpected("cannot map " + file.string() + ": " + why);
+  }
+  MappedCapture mapped;
+  mapped.name_ = file.string();
+  mapped.size_ = static_cast<std::size_t>(info.st_size);
+  if (mapped.size_ > 0) {
+    // MAP_POPULATE maps the whole file (from the page cache) in one call instead of a fault per few pages.
+    void* address = ::mmap(nullptr, mapped.size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (address == MAP_FAILED) {
+      const int error = errno;
+      ::close(fd);
+      return Unexpected("cannot map " + file.string() + ": " + std::strerror(error));
+    }
+    mapped.data_ = static_cast<const char*>(address);
+  }
+  ::close(fd);
+  return mapped;
+}
+
+MappedCapture::MappedCapture(MappedCapture&& other) noexcept
+    : name_(std::move(other.name_)), data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+MappedCapture& MappedCapture::operator=(MappedCapture&& other) noexcept {
+  if (this != &other) {
+    if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+    name_ = std::move(other.name_);
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+  }
+  return *this;
+}
+
+MappedCapture::~MappedCapture() {
+  if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+}
+
 Expected<CaptureSummary, std::string> read_capture(const std::filesystem::path& file,
                                                    const DatagramCallback& on_datagram,
                                                    const CaptureReadOptions& options) {
+  // A regular file is mapped (no copy through stdio); anything else (a pipe, /dev/stdin) is read as a stream.
+  if (auto mapped = MappedCapture::open(file)) return read_capture(*mapped, on_datagram, options);
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec)) return Unexpected(file.string() + ": is a directory");
   std::FILE* f = std::fopen(file.c_str(), "rb");
   if (f == nullptr) return Unexpected("cannot open " + file.string() + ": " + std::strerror(errno));
-  return read_file(f, file.string(), on_datagram, options);
+  return read_file(f, file.string(), {}, on_datagram, options);
+}
+
+namespace {
+
+Expected<CaptureSummary, std::string> read_memory(std::string_view bytes, const std::string& name,
+                                                  const DatagramCallback& on_datagram,
+                                                  const CaptureReadOptions& options) {
+  if (bytes.empty()) return Unexpected(name + ": not a capture file (empty)");
+  std::FILE* f = fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "rb");
+  if (f == nullptr) return Unexpected(name + ": fmemopen failed: " + std::strerror(errno));
+  return read_file(f, name, bytes, on_datagram, options);
+}
+
+}  // namespace
+
+Expected<CaptureSummary, std::string> read_capture(const MappedCapture& file, const DatagramCallback& on_datagram,
+                                                   const CaptureReadOptions& options) {
+  return read_memory(file.bytes(), file.name(), on_datagram, options);
 }
 
 Expected<CaptureSummary, std::string> read_capture_bytes(std::string_view bytes, const DatagramCallback& on_datagram,
                                                          const CaptureReadOptions& options) {
-  if (bytes.empty()) return Unexpected(std::string("<memory>: not a capture file (empty)"));
-  std::FILE* f = fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "rb");
-  if (f == nullptr) return Unexpected(std::string("<memory>: fmemopen failed: ") + std::strerror(errno));
-  return read_file(f, "<memory>", on_datagram, options);
+  return read_memory(bytes, "<memory>", on_datagram, options);
 }
 
 }  // namespace mohq::analyzers

@@ -48,11 +48,42 @@ struct CaptureReadOptions {
 
 using DatagramCallback = std::function<void(const CapturedDatagram&)>;
 
-// Errors only when nothing can be read: missing file, not a capture, unsupported link type (named).
+// A capture file mapped read-only into memory for as long as this object lives (move-only).
+class MappedCapture {
+ public:
+  // Errors: missing or unreadable file, a directory, not a regular file (a pipe cannot be mapped).
+  static Expected<MappedCapture, std::string> open(const std::filesystem::path& file);
+  MappedCapture(MappedCapture&& other) noexcept;
+  MappedCapture& operator=(MappedCapture&& other) noexcept;
+  MappedCapture(const MappedCapture&) = delete;
+  MappedCapture& operator=(const MappedCapture&) = delete;
+  ~MappedCapture();
+
+  std::string_view bytes() const { return {data_, size_}; }
+  const std::string& name() const { return name_; }
+  // True when `part` lies inside the mapping (e.g. a datagram's payload read from it).
+  bool contains(std::string_view part) const {
+    return data_ != nullptr && part.data() >= data_ && part.data() + part.size() <= data_ + size_;
+  }
+
+ private:
+  MappedCapture() = default;
+  std::string name_;
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// Errors only when nothing can be read: missing file, not a capture, unsupported link type (named). A regular file
+// is read through a MappedCapture.
 Expected<CaptureSummary, std::string> read_capture(const std::filesystem::path& file,
                                                    const DatagramCallback& on_datagram,
                                                    const CaptureReadOptions& options = {});
-// The same on bytes in memory (fmemopen): for the fuzzer and tests.
+// The same on a mapped file. For classic pcap (the standard 2.4 format) the records are read in place, so the
+// payload of a UDP datagram that was not reassembled from fragments points into file.bytes() and stays valid as
+// long as `file` lives (MappedCapture::contains tells); every other payload is valid only during the callback.
+Expected<CaptureSummary, std::string> read_capture(const MappedCapture& file, const DatagramCallback& on_datagram,
+                                                   const CaptureReadOptions& options = {});
+// The same on bytes in memory (classic pcap in place as above, pcapng through fmemopen): for the fuzzer and tests.
 Expected<CaptureSummary, std::string> read_capture_bytes(std::string_view bytes, const DatagramCallback& on_datagram,
                                                          const CaptureReadOptions& options = {});
 

@@ -474,6 +474,39 @@ BOOST_AUTO_TEST_CASE(loopback_family_in_either_byte_order) {
   BOOST_TEST(r.summary.skipped_unsupported == 1u);
 }
 
+// mohq analyze keeps RTP payloads as pointers into the mapped file: classic pcap records are read in place, so an
+// unfragmented UDP payload lies in the mapping; a reassembled one, or anything read from pcapng, does not.
+BOOST_AUTO_TEST_CASE(mapped_pcap_payloads_point_into_the_file) {
+  TempDir dir;
+  for (const CaptureFormat format : {CaptureFormat::Pcap, CaptureFormat::PcapNg}) {
+    for (const bool nanoseconds : {false, true}) {
+      {
+        CaptureWriter w(dir / "mapped.cap", {.format = format, .nanoseconds = nanoseconds});
+        w.write_udp(1.25, kA4, kB4, "whole datagram");
+        w.write_udp(2.5, kA4, kB4, std::string(3000, 'f'), 1480);  // fragmented
+      }
+      auto mapped = MappedCapture::open(dir / "mapped.cap");
+      BOOST_REQUIRE_MESSAGE(mapped.has_value(), (mapped ? "" : mapped.error()));
+      std::vector<std::pair<std::string, bool>> got;
+      std::vector<double> times;
+      auto summary = read_capture(*mapped, [&](const CapturedDatagram& d) {
+        got.emplace_back(std::string(d.payload), mapped->contains(d.payload));
+        times.push_back(d.time);
+      });
+      BOOST_REQUIRE(summary.has_value());
+      BOOST_REQUIRE_EQUAL(got.size(), 2u);
+      BOOST_TEST(got[0].first == "whole datagram");
+      BOOST_TEST(got[0].second == (format == CaptureFormat::Pcap));
+      BOOST_TEST(got[1].first == std::string(3000, 'f'));
+      BOOST_TEST(!got[1].second);
+      BOOST_TEST(std::abs(times[0] - 1.25) < 1e-6);
+      BOOST_TEST(std::abs(times[1] - 2.5) < 1e-6);
+      BOOST_TEST(summary->frames == 4u);  // 3008 bytes of UDP in three 1480-byte fragments
+    }
+  }
+  BOOST_TEST(MappedCapture::open(dir / "missing.pcap").error().find("No such file") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(memory_reader_matches_file_reader) {
   TempDir dir;
   { CaptureWriter w(dir / "m.pcapng", {.format = CaptureFormat::PcapNg}); w.write_udp(1, kA4, kB4, "mem"); }
