@@ -25,7 +25,7 @@ constexpr double kLevelHighDbfs = -3.0;
 constexpr std::size_t kClickGuard = 64;             // samples either side of a jump left out of its context (8 ms)
 constexpr std::size_t kClickContext = 512;          // context: 8..64 ms before and after the jump
 constexpr double kClickRatio = 45.0;                // |jump| / local first-difference RMS
-constexpr double kClickMinJump = 4000.0;            // and an absolute jump of at least this (about -18 dBFS)
+constexpr int kClickMinJump = 4000;                 // and an absolute jump of at least this (about -18 dBFS)
 constexpr double kClickReferenceFloor = 50.0;       // local RMS floor (idle stretches)
 constexpr std::size_t kClickMergeSamples = 80;      // detections within 10 ms are one click
 constexpr std::int16_t kFullScale = 32000;          // G.711 decodes to at most 32124 (mu) / 32256 (A)
@@ -69,113 +69,177 @@ std::size_t index_of(PayloadEncoding encoding) { return static_cast<std::size_t>
 
 }  // namespace
 
-AudioMeasures measure_audio(const std::vector<std::int16_t>& samples) {
+AudioMeasures measure_audio(std::span<const std::int16_t> samples) {
   AudioMeasures m;
   const std::size_t n = samples.size();
   m.seconds = static_cast<double>(n) / kG711SampleRate;
   if (n == 0) return m;
+  const std::int16_t* const x = samples.data();
 
-  // Level and silence on 1 s windows.
+  // Every sample of every stream of a capture comes through here (a 60 s stream is 480,000 samples), so the
+  // whole stream is read once, in kBlock-sample blocks, by loops without branches that the compiler vectorizes:
+  // per block the energy, the peak, the energy of the first difference d[i] = x[i] - x[i-1] and its largest
+  // magnitude. Only what those numbers flag is looked at sample by sample afterwards: clipped runs in 1 s windows
+  // whose peak is at full scale, click candidates in blocks whose largest jump reaches kClickMinJump. The
+  // results are exactly those of the sample-by-sample definitions (integer sums, same comparisons).
+  constexpr std::size_t kBlock = 64;  // divides the 8000-sample window: windows are whole blocks
+  static_assert(kG711SampleRate % kBlock == 0);
+  const std::size_t blocks = (n + kBlock - 1) / kBlock;
+  // Kept per thread so a capture's streams reuse the buffers.
+  thread_local std::vector<dsp::BlockStats> stats;
+  thread_local std::vector<std::uint64_t> diff_prefix;  // first-difference energy before each block
+  thread_local std::vector<std::uint32_t> jump_blocks;  // blocks holding a |d| >= kClickMinJump
+  stats.resize(blocks);
+  diff_prefix.resize(blocks + 1);
+  jump_blocks.clear();
+  dsp::block_stats(x, n, kBlock, stats.data());
+  diff_prefix[0] = 0;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    diff_prefix[b + 1] = diff_prefix[b] + stats[b].diff_energy;
+    if (stats[b].jump >= kClickMinJump) jump_blocks.push_back(static_cast<std::uint32_t>(b));
+  }
+
   double active_energy = 0, all_energy = 0;
   std::size_t active_samples = 0;
   double run = 0;
   int peak = 0;
-  for (std::size_t start = 0; start < n; start += kG711SampleRate) {
-    const auto window = std::span(samples).subspan(start, std::min<std::size_t>(kG711SampleRate, n - start));
-    std::int64_t sum = 0;  // 8000 squares of at most 2^30 fit an int64; integers keep this loop vectorizable
-    for (const auto s : window) {
-      sum += static_cast<std::int64_t>(s) * s;
-      peak = std::max(peak, std::abs(static_cast<int>(s)));
-    }
-    const double energy = static_cast<double>(sum);
-    all_energy += energy;
-    const double length = static_cast<double>(window.size()) / kG711SampleRate;
-    if (dsp::dbfs(std::sqrt(energy / static_cast<double>(window.size()))) < kIdleDbfs) {
-      m.silent_seconds += length;
-      run += length;
-      m.longest_silence_seconds = std::max(m.longest_silence_seconds, run);
-    } else {
-      run = 0;
-      active_energy += energy;
-      active_samples += window.size();
-    }
-  }
-  m.rms_dbfs = active_samples ? dsp::dbfs(std::sqrt(active_energy / static_cast<double>(active_samples)))
-                              : dsp::dbfs(std::sqrt(all_energy / static_cast<double>(n)));
-  m.peak_dbfs = dsp::dbfs(peak);
-
-  // Clipping: runs at full scale.
   std::size_t clip_run = 0;
-  for (std::size_t i = 0; i <= n; ++i) {
-    if (i < n && (samples[i] >= kFullScale || samples[i] <= -kFullScale)) {
-      ++clip_run;
-      continue;
-    }
+  auto end_clip_run = [&] {
     if (clip_run >= kClipRunSamples) {
       ++m.clipped_runs;
       m.clipped_samples += clip_run;
     }
     clip_run = 0;
-  }
+  };
+  for (std::size_t start = 0; start < n; start += kG711SampleRate) {
+    const std::size_t length = std::min<std::size_t>(kG711SampleRate, n - start);
+    std::int64_t window_energy = 0;  // 8000 squares of at most 2^30 fit an int64
+    int window_peak = 0;
+    for (std::size_t b = start / kBlock; b < (start + length + kBlock - 1) / kBlock; ++b) {
+      window_energy += stats[b].energy;
+      window_peak = std::max(window_peak, stats[b].peak);
+    }
+    peak = std::max(peak, window_peak);
 
-  // Clicks: first-difference jumps far above the local first-difference RMS. One pass gathers the moments of the
-  // first difference and the rare candidate jumps; the context of each candidate is summed afterwards (a 60 s
-  // stream is 480,000 samples and every stream of a capture comes here, so no n-sized arrays unless needed).
-  if (n < 2) return m;
-  std::vector<std::size_t> candidates;
-  for (std::size_t i = 1; i < n; ++i) {
-    const int step = static_cast<int>(samples[i]) - samples[i - 1];
-    if (std::abs(step) >= kClickMinJump) candidates.push_back(i);
-  }
+    // Level and silence on 1 s windows.
+    const double energy = static_cast<double>(window_energy);
+    all_energy += energy;
+    const double seconds = static_cast<double>(length) / kG711SampleRate;
+    if (dsp::dbfs(std::sqrt(energy / static_cast<double>(length))) < kIdleDbfs) {
+      m.silent_seconds += seconds;
+      run += seconds;
+      m.longest_silence_seconds = std::max(m.longest_silence_seconds, run);
+    } else {
+      run = 0;
+      active_energy += energy;
+      active_samples += length;
+    }
 
-  // Sums of squared first differences over [from, to): directly for a few candidates, through a prefix array
-  // when loud material makes candidates common (the direct sums would then cost more).
-  std::vector<std::int64_t> prefix;
-  if (candidates.size() * 2 * kClickContext > n) {
-    prefix.assign(n + 1, 0);
-    for (std::size_t i = 1; i < n; ++i) {
-      const auto d = static_cast<std::int64_t>(samples[i]) - samples[i - 1];
-      prefix[i + 1] = prefix[i] + d * d;
+    // Clipping: runs at full scale (a run may continue from the previous window); a window without a full-scale
+    // sample ends any run.
+    if (window_peak < kFullScale) {
+      end_clip_run();
+      continue;
+    }
+    for (std::size_t i = start; i < start + length; ++i) {
+      if (x[i] >= kFullScale || x[i] <= -kFullScale) {
+        ++clip_run;
+        continue;
+      }
+      end_clip_run();
     }
   }
-  auto band_rms = [&](std::size_t from, std::size_t to) {  // [from, to) clamped; d[0] counts as 0
+  end_clip_run();
+  m.rms_dbfs = active_samples ? dsp::dbfs(std::sqrt(active_energy / static_cast<double>(active_samples)))
+                              : dsp::dbfs(std::sqrt(all_energy / static_cast<double>(n)));
+  m.peak_dbfs = dsp::dbfs(peak);
+  if (n < 2) return m;
+
+  // Sum of d[j]^2 over j in [from, to) (d[0] counts as 0), exactly: whole blocks from the prefix sums, the ends
+  // directly (at most 2 x 63 samples).
+  auto direct = [&](std::size_t from, std::size_t to) {
+    std::uint64_t sum = 0;
+    for (std::size_t j = std::max<std::size_t>(from, 1); j < to; ++j) {
+      const int d = x[j] - x[j - 1];
+      sum += static_cast<std::uint32_t>(d) * static_cast<std::uint32_t>(d);
+    }
+    return sum;
+  };
+  auto range_sum = [&](std::size_t from, std::size_t to) {
+    const std::size_t first_block = (from + kBlock - 1) / kBlock, last_block = to / kBlock;
+    if (first_block >= last_block) return direct(from, to);
+    return direct(from, first_block * kBlock) + (diff_prefix[last_block] - diff_prefix[first_block]) +
+           direct(last_block * kBlock, to);
+  };
+  // The context windows of successive candidates only move forward: a window slides (subtract what it leaves,
+  // add what it enters) when it moved a little, and is summed afresh when it jumped. Loud music has a candidate
+  // every few samples; each then costs a few additions.
+  struct Band {
+    std::size_t from = 0, to = 0;
+    std::uint64_t sum = 0;  // of d^2 over [from, to); modular arithmetic while sliding, exact in the end
+  };
+  auto band_rms = [&](Band& band, std::size_t from, std::size_t to) {
     from = std::min(from, n);
     to = std::min(to, n);
     if (to <= from) return 0.0;
-    std::int64_t sum = 0;
-    if (!prefix.empty()) {
-      sum = prefix[to] - prefix[from];
+    if (from >= band.to || (from - band.from) + (to - band.to) > 2 * kBlock) {
+      band.sum = range_sum(from, to);
     } else {
-      for (std::size_t j = std::max<std::size_t>(from, 1); j < to; ++j) {
-        const auto d = static_cast<std::int64_t>(samples[j]) - samples[j - 1];
-        sum += d * d;
-      }
+      band.sum -= direct(band.from, from);
+      band.sum += direct(band.to, to);
     }
+    band.from = from;
+    band.to = to;
+    return std::sqrt(static_cast<double>(band.sum) / static_cast<double>(to - from));
+  };
+
+  // RMS over [from, to) counting only the whole blocks inside (a lower bound of band_rms).
+  auto inner_rms = [&](std::size_t from, std::size_t to) {
+    if (to <= from) return 0.0;
+    const std::size_t first_block = (from + kBlock - 1) / kBlock, last_block = to / kBlock;
+    const std::uint64_t sum = first_block < last_block ? diff_prefix[last_block] - diff_prefix[first_block] : 0;
     return std::sqrt(static_cast<double>(sum) / static_cast<double>(to - from));
   };
 
-  // A click is an isolated jump: the first difference around it (kClickGuard..kClickContext samples before and
-  // after, the jump itself excluded) is quiet on both sides. A drum attack is loud afterwards, so it is not one.
+  // Clicks: a click is an isolated jump, |d[i]| >= kClickMinJump far above the first difference around it
+  // (kClickGuard..kClickContext samples before and after, the jump itself excluded) on both sides. A drum attack
+  // is loud afterwards, so it is not one.
+  Band before_band, after_band;
   std::optional<std::size_t> last_click;
-  for (const std::size_t i : candidates) {
-    const double jump = std::abs(static_cast<double>(samples[i]) - samples[i - 1]);
-    const double before = i > kClickGuard ? band_rms(i > kClickContext ? i - kClickContext : 0, i - kClickGuard) : 0.0;
-    const double after = band_rms(i + kClickGuard, i + kClickContext);
-    const double reference = std::max({before, after, kClickReferenceFloor});
-    const double ratio = jump / reference;
-    m.max_click_ratio = std::max(m.max_click_ratio, ratio);
-    if (ratio < kClickRatio) continue;
-    if (!last_click || i - *last_click > kClickMergeSamples) m.click_seconds.push_back(static_cast<double>(i) / kG711SampleRate);
-    last_click = i;
+  for (const std::uint32_t block : jump_blocks) {
+    const std::size_t from = std::max<std::size_t>(std::size_t{block} * kBlock, 1);
+    const std::size_t to = std::min(std::size_t{block} * kBlock + kBlock, n);
+    for (std::size_t i = from; i < to; ++i) {
+      const int step = x[i] - x[i - 1];
+      if (std::abs(step) < kClickMinJump) continue;
+      const double jump = std::abs(static_cast<double>(step));
+      // A candidate that can neither be a click nor raise max_click_ratio is passed over. The whole blocks inside
+      // each context give a lower bound of its RMS (d^2 >= 0) and so an upper bound of the ratio; loud music has
+      // thousands of candidates whose bound is below the ratio already seen.
+      const std::size_t before_from = std::min(i > kClickContext ? i - kClickContext : 0, n);
+      const std::size_t before_to = std::min(i > kClickGuard ? i - kClickGuard : 0, n);
+      const double before_floor = i > kClickGuard ? inner_rms(before_from, before_to) : 0.0;
+      const double after_floor = inner_rms(std::min(i + kClickGuard, n), std::min(i + kClickContext, n));
+      const double bound = jump / std::max({before_floor, after_floor, kClickReferenceFloor});
+      if (bound < kClickRatio && bound <= m.max_click_ratio) continue;
+      const double before =
+          i > kClickGuard ? band_rms(before_band, i > kClickContext ? i - kClickContext : 0, i - kClickGuard) : 0.0;
+      const double after = band_rms(after_band, i + kClickGuard, i + kClickContext);
+      const double reference = std::max({before, after, kClickReferenceFloor});
+      const double ratio = jump / reference;
+      m.max_click_ratio = std::max(m.max_click_ratio, ratio);
+      if (ratio < kClickRatio) continue;
+      if (!last_click || i - *last_click > kClickMergeSamples) m.click_seconds.push_back(static_cast<double>(i) / kG711SampleRate);
+      last_click = i;
+    }
   }
   // The kurtosis of the first difference is evidence for a click finding only: computed when there is one.
   if (!m.click_seconds.empty()) {
     // The mean first difference telescopes to (last - first) / (n - 1).
-    const double mean = (static_cast<double>(samples[n - 1]) - samples[0]) / static_cast<double>(n - 1);
+    const double mean = (static_cast<double>(x[n - 1]) - x[0]) / static_cast<double>(n - 1);
     double m2 = 0, m4 = 0;
     for (std::size_t i = 1; i < n; ++i) {
-      const double c = (static_cast<double>(samples[i]) - samples[i - 1] - mean) *
-                       (static_cast<double>(samples[i]) - samples[i - 1] - mean);
+      const double c = (static_cast<double>(x[i]) - x[i - 1] - mean) * (static_cast<double>(x[i]) - x[i - 1] - mean);
       m2 += c;
       m4 += c * c;
     }
@@ -199,8 +263,11 @@ AudioCheckReport check_audio(const RtpStream& stream) {
   }
 
   // Payload types: which ones, and were they negotiated.
+  std::array<std::size_t, 128> type_count{};  // RTP payload types are 7 bits
+  for (const auto& packet : stream.packets) ++type_count[packet.payload_type & 0x7f];
   std::map<unsigned, std::size_t> type_counts;
-  for (const auto& packet : stream.packets) ++type_counts[packet.payload_type];
+  for (unsigned type = 0; type < type_count.size(); ++type)
+    if (type_count[type] != 0) type_counts[type] = type_count[type];
   const auto& negotiated = stream.expected.negotiated_types;
   if (!negotiated.empty()) {
     for (const auto& [type, count] : type_counts) {
@@ -220,14 +287,29 @@ AudioCheckReport check_audio(const RtpStream& stream) {
   const auto claimed = g711_encoding_of(claimed_type);
   const auto gst_codec = gst_codec_for(claimed_type);  // G.722, GSM, G.729: decoded through GStreamer
 
-  // The payload bytes of the dominant type, concatenated.
-  std::vector<std::uint8_t> bytes;
-  bytes.reserve(stream.payloads.size());
-  for (const auto& packet : stream.packets)
-    if (packet.payload_type == claimed_type) {
-      const auto payload = stream.payload(packet);
-      bytes.insert(bytes.end(), payload.begin(), payload.end());
+  // The payload bytes of the dominant type, concatenated: the stream's own buffer when every packet is of that
+  // type and the payloads lie back to back in packet order (as mohq analyze stores them), else a copy.
+  std::vector<std::uint8_t> copied;
+  std::span<const std::uint8_t> bytes;
+  {
+    bool contiguous = type_counts.size() == 1;
+    std::size_t expected_offset = 0;
+    for (std::size_t i = 0; contiguous && i < stream.packets.size(); ++i) {
+      contiguous = stream.packets[i].payload_offset == expected_offset;
+      expected_offset += stream.packets[i].payload_size;
     }
+    if (contiguous && expected_offset <= stream.payloads.size()) {
+      bytes = std::span(stream.payloads).first(expected_offset);
+    } else {
+      copied.reserve(stream.payloads.size());
+      for (const auto& packet : stream.packets)
+        if (packet.payload_type == claimed_type) {
+          const auto payload = stream.payload(packet);
+          copied.insert(copied.end(), payload.begin(), payload.end());
+        }
+      bytes = copied;
+    }
+  }
   double bytes_per_second = claimed ? kG711SampleRate : 0;
   if (gst_codec)
     bytes_per_second = static_cast<double>(gst_codec->frame_bytes) * kG711SampleRate / static_cast<double>(gst_codec->frame_samples);
@@ -238,7 +320,7 @@ AudioCheckReport check_audio(const RtpStream& stream) {
     std::string format;
     std::size_t from = 0;
     while (from < bytes.size()) {
-      const auto header = find_container_header(std::span(bytes).subspan(from));
+      const auto header = find_container_header(bytes.subspan(from));
       if (!header) break;
       if (format.empty()) format = header->format;
       offsets.push_back(from + header->offset);
@@ -270,7 +352,8 @@ AudioCheckReport check_audio(const RtpStream& stream) {
     }
   }
 
-  std::vector<std::int16_t> samples;
+  std::vector<std::int16_t> gst_samples;
+  std::span<const std::int16_t> samples;
   if (!claimed) {
     std::string reason;
     if (gst_codec) {
@@ -278,8 +361,12 @@ AudioCheckReport check_audio(const RtpStream& stream) {
       for (const auto& packet : stream.packets)
         if (packet.payload_type == claimed_type) payloads.push_back(stream.payload(packet));
       auto decoded = decode_payloads(*gst_codec, payloads);
-      if (decoded) samples = std::move(*decoded);
-      else reason = decoded.error();
+      if (decoded) {
+        gst_samples = std::move(*decoded);
+        samples = gst_samples;
+      } else {
+        reason = decoded.error();
+      }
     } else {
       reason = gst_undecodable_reason(claimed_type);
     }
@@ -306,10 +393,14 @@ AudioCheckReport check_audio(const RtpStream& stream) {
     // so a wrong file shows in every window, and the classifier is most of mohq analyze's time otherwise.
     const std::size_t windows = (bytes.size() + kWindowBytes - 1) / kWindowBytes;
     const std::size_t stride = std::max<std::size_t>(1, (windows + kMaxClassifiedWindows - 1) / kMaxClassifiedWindows);
+    // The windows vote on what the classifier decides with; the spectral description is computed below only
+    // for the window a finding quotes.
+    std::vector<std::size_t> window_starts;
     for (std::size_t start = 0; start < bytes.size(); start += kWindowBytes * stride) {
       const std::size_t size = std::min(kWindowBytes, bytes.size() - start);
       if (size < kMinLastWindowBytes && start > 0) break;
-      report.windows.push_back(classify_payload(std::span(bytes).subspan(start, size)));
+      report.windows.push_back(classify_payload(bytes.subspan(start, size), ClassifierDetail::Decision));
+      window_starts.push_back(start);
       const auto& guess = report.windows.back();
       if (guess.encoding == PayloadEncoding::Silence || guess.encoding == PayloadEncoding::Unknown ||
           guess.confidence < kMinWindowConfidence)
@@ -327,9 +418,16 @@ AudioCheckReport check_audio(const RtpStream& stream) {
     if (majority && *majority != *claimed &&
         static_cast<double>(majority_votes) >= kMismatchShare * static_cast<double>(voting)) {
       // Evidence from the most confident window naming the majority.
-      const PayloadGuess* best = nullptr;
-      for (const auto& guess : report.windows)
-        if (guess.encoding == *majority && (!best || guess.confidence > best->confidence)) best = &guess;
+      std::size_t best_index = 0;
+      bool found = false;
+      for (std::size_t w = 0; w < report.windows.size(); ++w)
+        if (report.windows[w].encoding == *majority && (!found || report.windows[w].confidence > report.windows[best_index].confidence)) {
+          best_index = w;
+          found = true;
+        }
+      const std::size_t best_start = window_starts[best_index];
+      report.windows[best_index] = classify_payload(bytes.subspan(best_start, std::min(kWindowBytes, bytes.size() - best_start)));
+      const PayloadGuess* best = &report.windows[best_index];
       const std::string what = law_name(*majority);
       const std::string message =
           stream.expected.prompt.empty()
@@ -357,7 +455,10 @@ AudioCheckReport check_audio(const RtpStream& stream) {
                             ": clicks, clipping, silence and level not judged on mis-decoded audio";
       return report;
     }
-    samples = decode_g711(bytes, *claimed);
+    // Decoded into a buffer each thread keeps (every stream of a capture comes through here).
+    thread_local std::vector<std::int16_t> decoded;
+    if (decoded.size() < bytes.size()) decoded.resize(bytes.size());
+    samples = std::span<const std::int16_t>(decoded.data(), dsp::decode_into(bytes, *claimed, decoded));
   }
 
   // The decoded audio.

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,7 +31,7 @@ struct AudioMeasures {
 };
 
 // The measures of 8 kHz samples (exposed so tests calibrate on files without building streams).
-AudioMeasures measure_audio(const std::vector<std::int16_t>& samples);
+AudioMeasures measure_audio(std::span<const std::int16_t> samples);
 
 struct AudioCheckReport {
   Findings findings;

@@ -44,53 +44,139 @@ void fft(std::vector<std::complex<double>>& data) {
   }
 }
 
-std::vector<std::int16_t> decode_as(std::span<const std::uint8_t> bytes, PayloadEncoding encoding) {
-  std::vector<std::int16_t> out;
+MOHQ_DSP_CLONES
+void block_stats(const std::int16_t* x, std::size_t n, std::size_t block, BlockStats* out) {
+  for (std::size_t b = 0, index = 0; b < n; b += block, ++index) {
+    const std::size_t stop = std::min(b + block, n);
+    std::int64_t energy = 0;
+    std::uint64_t diff_energy = 0;
+    int peak = 0, jump = 0;
+    std::size_t first = b;
+    if (b == 0) {  // d[0] = 0: the first sample has no predecessor
+      energy = x[0] * x[0];
+      peak = std::abs(int{x[0]});
+      first = 1;
+    }
+    for (std::size_t i = first; i < stop; ++i) {
+      // 32-bit products (s^2 <= 2^30, d^2 < 2^32 unsigned) widened for the sums: SIMD has those multiplies.
+      const int s = x[i];
+      const int d = s - x[i - 1];
+      energy += s * s;
+      peak = std::max(peak, s < 0 ? -s : s);
+      diff_energy += static_cast<std::uint32_t>(d) * static_cast<std::uint32_t>(d);
+      jump = std::max(jump, d < 0 ? -d : d);
+    }
+    out[index] = {energy, diff_energy, peak, jump};
+  }
+}
+
+MOHQ_DSP_CLONES
+void lag_products(const std::int16_t* x, std::size_t n, std::size_t lags, std::int64_t* sums) {
+  for (std::size_t lag = 0; lag < lags; ++lag) {
+    std::int64_t products = 0;
+    for (std::size_t i = lag; i < n; ++i) products += x[i] * x[i - lag];
+    sums[lag] = products;
+  }
+}
+
+MOHQ_DSP_CLONES
+std::size_t find_magic_chunk(const std::uint8_t* p, std::size_t n, std::size_t from, std::size_t chunk) {
+  std::size_t start = from;
+  for (; start + chunk < n; start += chunk) {
+    std::uint8_t hit = 0;
+    for (std::size_t i = start; i < start + chunk; ++i) {
+      const std::uint8_t a = p[i], b = p[i + 1];
+      hit |= static_cast<std::uint8_t>(((a == 'R') & (b == 'I')) | ((a == '.') & (b == 's')) | ((a == 'I') & (b == 'D')) |
+                                       ((a == 'O') & (b == 'g')) | ((a == 'f') & (b == 'L')));
+    }
+    if (hit != 0) return start;
+  }
+  return start;
+}
+
+// G.711 decoded with the arithmetic of common/rtp/g711 (alaw_to_linear, ulaw_to_linear) written as loops without
+// branches or table lookups, which the compiler vectorizes (a table lookup per byte cannot be); every one of the
+// 256 codes of both laws is checked against common/rtp by tests/analyzers_audio.
+MOHQ_DSP_CLONES
+void decode_alaw_fast(const std::uint8_t* in, std::size_t n, std::int16_t* out) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const int plain = in[i] ^ 0x55;
+    const int segment = (plain >> 4) & 0x07;
+    const int step = (plain & 0x0F) << 4;
+    const int magnitude = segment == 0 ? step + 8 : (step + 0x108) << (segment == 0 ? 0 : segment - 1);
+    out[i] = static_cast<std::int16_t>((plain & 0x80) != 0 ? magnitude : -magnitude);
+  }
+}
+
+MOHQ_DSP_CLONES
+void decode_ulaw_fast(const std::uint8_t* in, std::size_t n, std::int16_t* out) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const int plain = ~in[i] & 0xFF;
+    const int biased = (((plain & 0x0F) << 3) + 0x84) << ((plain >> 4) & 0x07);
+    out[i] = static_cast<std::int16_t>((plain & 0x80) != 0 ? 0x84 - biased : biased - 0x84);
+  }
+}
+
+std::size_t decode_into(std::span<const std::uint8_t> bytes, PayloadEncoding encoding, std::span<std::int16_t> out) {
   switch (encoding) {
     case PayloadEncoding::Pcmu:
-      out.resize(bytes.size());
-      rtp::decode_ulaw(bytes, out);
-      break;
-    case PayloadEncoding::Pcma:
-      out.resize(bytes.size());
-      rtp::decode_alaw(bytes, out);
-      break;
+    case PayloadEncoding::Pcma: {
+      const std::size_t n = std::min(bytes.size(), out.size());
+      if (encoding == PayloadEncoding::Pcmu) decode_ulaw_fast(bytes.data(), n, out.data());
+      else decode_alaw_fast(bytes.data(), n, out.data());
+      return n;
+    }
     case PayloadEncoding::Linear16Le:
     case PayloadEncoding::Linear16Be: {
       const bool little = encoding == PayloadEncoding::Linear16Le;
-      out.resize(bytes.size() / 2);
-      for (std::size_t i = 0; i < out.size(); ++i) {
+      const std::size_t n = std::min(bytes.size() / 2, out.size());
+      for (std::size_t i = 0; i < n; ++i) {
         const unsigned lo = little ? bytes[2 * i] : bytes[2 * i + 1];
         const unsigned hi = little ? bytes[2 * i + 1] : bytes[2 * i];
         out[i] = static_cast<std::int16_t>(static_cast<std::uint16_t>((hi << 8) | lo));
       }
-      break;
+      return n;
     }
     default:
-      break;
+      return 0;
   }
+}
+
+std::vector<std::int16_t> decode_as(std::span<const std::uint8_t> bytes, PayloadEncoding encoding) {
+  const bool g711 = encoding == PayloadEncoding::Pcmu || encoding == PayloadEncoding::Pcma;
+  std::vector<std::int16_t> out(g711 ? bytes.size() : bytes.size() / 2);
+  out.resize(decode_into(bytes, encoding, out));
   return out;
 }
 
 double prediction_gain_db(std::span<const std::int16_t> samples, int order) {
   const std::size_t n = samples.size();
-  if (n <= static_cast<std::size_t>(order) + 1) return 0;
-  double mean = 0;
-  for (const auto s : samples) mean += s;
-  mean /= static_cast<double>(n);
-  std::vector<double> x(n);
-  for (std::size_t i = 0; i < n; ++i) x[i] = samples[i] - mean;
-  std::vector<double> r(static_cast<std::size_t>(order) + 1, 0.0);
-  for (std::size_t lag = 0; lag < r.size(); ++lag) {
-    double acc = 0;
-    for (std::size_t i = lag; i < n; ++i) acc += x[i] * x[i - lag];
-    r[lag] = acc;
+  order = std::clamp(order, 1, kMaxPredictionOrder);
+  const auto lags = static_cast<std::size_t>(order) + 1;
+  if (n <= lags) return 0;
+  const std::int16_t* const x = samples.data();
+  // The autocorrelation of the mean-removed signal from integer sums: sum(x[i] * x[i-lag]) is exact in 64 bits
+  // (each product <= 2^30) and a loop the compiler vectorizes; the mean is taken out afterwards,
+  //   r[lag] = P[lag] - mean * (sum of x[lag..n) + sum of x[0..n-lag)) + (n - lag) * mean^2,
+  // which equals the sum over (x[i] - mean)(x[i-lag] - mean) up to double rounding.
+  std::array<double, kMaxPredictionOrder + 1> r{};
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < n; ++i) total += x[i];
+  const double mean = static_cast<double>(total) / static_cast<double>(n);
+  std::array<std::int64_t, kMaxPredictionOrder + 1> products{};
+  lag_products(x, n, lags, products.data());
+  std::int64_t head = 0, tail = 0;  // sum of x[0..lag) and of x[n-lag..n)
+  for (std::size_t lag = 0; lag < lags; ++lag) {
+    const auto sums = static_cast<double>((total - head) + (total - tail));
+    r[lag] = static_cast<double>(products[lag]) - mean * sums + static_cast<double>(n - lag) * mean * mean;
+    head += x[lag];
+    tail += x[n - 1 - lag];
   }
   if (r[0] <= 0) return 0;
   r[0] *= 1.0 + 1e-9;  // white-noise correction keeps the recursion stable
-  std::vector<double> a(r.size(), 0.0), previous(r.size(), 0.0);
+  std::array<double, kMaxPredictionOrder + 1> a{}, previous{};
   double error = r[0];
-  for (std::size_t i = 1; i < r.size(); ++i) {
+  for (std::size_t i = 1; i < lags; ++i) {
     double acc = r[i];
     for (std::size_t j = 1; j < i; ++j) acc -= a[j] * r[i - j];
     const double k = acc / error;
@@ -149,9 +235,9 @@ SpectralShape spectral_shape(std::span<const std::int16_t> samples, std::size_t 
 
 double rms(std::span<const std::int16_t> samples) {
   if (samples.empty()) return 0;
-  double acc = 0;
-  for (const auto s : samples) acc += static_cast<double>(s) * s;
-  return std::sqrt(acc / static_cast<double>(samples.size()));
+  std::int64_t acc = 0;  // exact (each square <= 2^30), and vectorized where a double sum would not be
+  for (const auto s : samples) acc += s * s;
+  return std::sqrt(static_cast<double>(acc) / static_cast<double>(samples.size()));
 }
 
 double dbfs(double rms_value) { return rms_value <= 0 ? -120.0 : std::max(-120.0, 20.0 * std::log10(rms_value / 32768.0)); }

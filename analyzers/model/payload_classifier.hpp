@@ -48,9 +48,15 @@ struct PayloadGuess {
   double odd_even_byte_skew = 0;     // difference of byte statistics at even and odd offsets (s16 shows it)
 };
 
+// Full: every measurement. Decision: only what the guess is decided on (levels, prediction gains, byte skew,
+// margin; the same encoding and confidence as Full); the spectral description (zero-crossing rate, high-band
+// energy, flatness) stays 0. mohq analyze classifies windows of every stream with Decision and describes in Full
+// only the window a finding quotes.
+enum class ClassifierDetail { Full, Decision };
+
 // Guesses the encoding of raw bytes (an RTP payload run, or a prompt file). At least ~0.25 s of audio (2000
 // bytes) for a confident answer.
-PayloadGuess classify_payload(std::span<const std::uint8_t> bytes);
+PayloadGuess classify_payload(std::span<const std::uint8_t> bytes, ClassifierDetail detail = ClassifierDetail::Full);
 
 // Container headers inside audio bytes: "RIFF....WAVE", ".snd" (Sun/NeXT .au), "ID3", "OggS", "fLaC".
 struct ContainerHeader {

@@ -13,12 +13,15 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <random>
 #include <string>
 #include <unistd.h>
 #include <vector>
 
 #include "analyzers/audio/audio_checks.hpp"
 #include "analyzers/audio/audio_decode.hpp"
+#include "analyzers/audio/dsp.hpp"
 #include "analyzers/audio/prompt_compare.hpp"
 #include "analyzers/audio/wav_writer.hpp"
 #include "analyzers/model/payload_classifier.hpp"
@@ -452,6 +455,130 @@ BOOST_AUTO_TEST_CASE(clicks_clipping_silence_level) {
   BOOST_TEST(has(low, "audio.level"), nlohmann::json(ids(low)).dump());
   BOOST_TEST(!has(low, "codec.payload_mismatch"));
   BOOST_TEST(!has(audio_findings(make_stream(alaw(base), 8)), "audio.level"));
+}
+
+namespace {
+
+// measure_audio's definitions sample by sample, the obvious way: the reference its block/SIMD implementation must
+// equal exactly (level and silence per 1 s window, clipped runs, isolated jumps against their context's RMS).
+AudioMeasures reference_measures(const std::vector<std::int16_t>& x) {
+  AudioMeasures m;
+  const std::size_t n = x.size();
+  m.seconds = static_cast<double>(n) / 8000;
+  if (n == 0) return m;
+  double active = 0, all = 0, run = 0;
+  std::size_t active_n = 0;
+  int peak = 0;
+  for (std::size_t start = 0; start < n; start += 8000) {
+    const std::size_t len = std::min<std::size_t>(8000, n - start);
+    std::int64_t sum = 0;
+    for (std::size_t i = start; i < start + len; ++i) {
+      sum += std::int64_t{x[i]} * x[i];
+      peak = std::max(peak, std::abs(int{x[i]}));
+    }
+    all += static_cast<double>(sum);
+    const double rms = std::sqrt(static_cast<double>(sum) / static_cast<double>(len));
+    if ((rms <= 0 ? -120.0 : std::max(-120.0, 20 * std::log10(rms / 32768))) < -60) {
+      m.silent_seconds += static_cast<double>(len) / 8000;
+      run += static_cast<double>(len) / 8000;
+      m.longest_silence_seconds = std::max(m.longest_silence_seconds, run);
+    } else {
+      run = 0;
+      active += static_cast<double>(sum);
+      active_n += len;
+    }
+  }
+  auto dbfs = [](double r) { return r <= 0 ? -120.0 : std::max(-120.0, 20 * std::log10(r / 32768)); };
+  m.rms_dbfs = active_n ? dbfs(std::sqrt(active / static_cast<double>(active_n))) : dbfs(std::sqrt(all / static_cast<double>(n)));
+  m.peak_dbfs = dbfs(peak);
+  std::size_t clip = 0;
+  for (std::size_t i = 0; i <= n; ++i) {
+    if (i < n && (x[i] >= 32000 || x[i] <= -32000)) {
+      ++clip;
+      continue;
+    }
+    if (clip >= 3) {
+      ++m.clipped_runs;
+      m.clipped_samples += clip;
+    }
+    clip = 0;
+  }
+  if (n < 2) return m;
+  auto band = [&](std::size_t from, std::size_t to) {
+    from = std::min(from, n);
+    to = std::min(to, n);
+    if (to <= from) return 0.0;
+    std::int64_t sum = 0;
+    for (std::size_t j = std::max<std::size_t>(from, 1); j < to; ++j) sum += std::int64_t{x[j] - x[j - 1]} * (x[j] - x[j - 1]);
+    return std::sqrt(static_cast<double>(sum) / static_cast<double>(to - from));
+  };
+  std::optional<std::size_t> last;
+  for (std::size_t i = 1; i < n; ++i) {
+    const int step = x[i] - x[i - 1];
+    if (std::abs(step) < 4000) continue;
+    const double before = i > 64 ? band(i > 512 ? i - 512 : 0, i - 64) : 0.0;
+    const double ratio = std::abs(static_cast<double>(step)) / std::max({before, band(i + 64, i + 512), 50.0});
+    m.max_click_ratio = std::max(m.max_click_ratio, ratio);
+    if (ratio < 45) continue;
+    if (!last || i - *last > 80) m.click_seconds.push_back(static_cast<double>(i) / 8000);
+    last = i;
+  }
+  return m;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(measure_audio_equals_its_sample_by_sample_definition) {
+  std::vector<std::vector<std::int16_t>> signals;
+  std::mt19937 random(11);
+  for (const std::size_t n : {0, 1, 2, 63, 64, 65, 577, 7999, 8000, 8001, 24065, 100003}) {
+    std::vector<std::int16_t> noise(n), spiky(n), clipped(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      noise[i] = static_cast<std::int16_t>(static_cast<int>(random() % 65536) - 32768);
+      spiky[i] = static_cast<std::int16_t>(i % 997 == 500 ? 20000 : static_cast<int>(random() % 61) - 30);
+      clipped[i] = static_cast<std::int16_t>(i % 41 < 6 ? (i & 1 ? 32767 : -32768) : static_cast<int>(random() % 3001) - 1500);
+    }
+    signals.push_back(noise);
+    signals.push_back(spiky);
+    signals.push_back(clipped);
+  }
+  if (packages_present())
+    for (std::size_t t = 0; t < kTracks.size(); ++t) {
+      auto samples = music(t, 40);
+      auto loud = samples;
+      for (auto& s : loud) s = static_cast<std::int16_t>(std::clamp(s * 4, -32768, 32767));
+      std::fill(samples.begin() + 8000 * 3, samples.begin() + 8000 * 15, std::int16_t{0});
+      for (std::size_t s = 20; s < 40; s += 5) samples[s * 8000] = 24000;
+      signals.push_back(samples);
+      signals.push_back(loud);
+    }
+  for (std::size_t k = 0; k < signals.size(); ++k) {
+    const auto a = reference_measures(signals[k]);
+    const auto b = measure_audio(signals[k]);
+    BOOST_TEST_CONTEXT("signal " << k << " (" << signals[k].size() << " samples)") {
+      BOOST_TEST(a.rms_dbfs == b.rms_dbfs);
+      BOOST_TEST(a.peak_dbfs == b.peak_dbfs);
+      BOOST_TEST(a.silent_seconds == b.silent_seconds);
+      BOOST_TEST(a.longest_silence_seconds == b.longest_silence_seconds);
+      BOOST_TEST(a.clipped_runs == b.clipped_runs);
+      BOOST_TEST(a.clipped_samples == b.clipped_samples);
+      BOOST_TEST(a.max_click_ratio == b.max_click_ratio);
+      BOOST_TEST(a.click_seconds == b.click_seconds, boost::test_tools::per_element());
+    }
+  }
+}
+
+// The vectorizable G.711 decoders of analyzers/audio against common/rtp's reference, every code of both laws.
+BOOST_AUTO_TEST_CASE(fast_g711_decoders_match_common_rtp) {
+  std::array<std::uint8_t, 256> codes{};
+  for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = static_cast<std::uint8_t>(i);
+  std::array<std::int16_t, 256> alaw{}, ulaw{};
+  dsp::decode_alaw_fast(codes.data(), codes.size(), alaw.data());
+  dsp::decode_ulaw_fast(codes.data(), codes.size(), ulaw.data());
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    BOOST_TEST(alaw[i] == mohq::rtp::alaw_to_linear(codes[i]), "A-law code " << i);
+    BOOST_TEST(ulaw[i] == mohq::rtp::ulaw_to_linear(codes[i]), "mu-law code " << i);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(prompt_compare_loops_offsets_mismatch_and_transcoding) {
