@@ -48,6 +48,45 @@ PercentileStats percentile_stats(std::vector<double> values) {
   return stats;
 }
 
+// The extended sequence numbers seen so far. They lie in [-kMaxMisorder, max so far + kMaxDropout] and usually
+// fill it densely, so a bitmap over that range answers (one bit per number, no allocation per packet: every
+// packet of every stream of a capture is inserted); a range far larger than the packets (a stream of big
+// sequence jumps) falls back to a hash set.
+class SeenNumbers {
+ public:
+  explicit SeenNumbers(std::size_t packets) : bitmap_limit_(64 * packets + 65536) {}
+  // True when v was not seen before.
+  bool insert(std::int64_t v) {
+    if (!hashed_ && (v + kMaxMisorder < 0 || static_cast<std::uint64_t>(v + kMaxMisorder) >= bitmap_limit_)) {
+      for (std::size_t word = 0; word < bits_.size(); ++word)
+        for (std::size_t bit = 0; bit < 64; ++bit)
+          if (bits_[word] >> bit & 1) fallback_.insert(static_cast<std::int64_t>(word * 64 + bit) - kMaxMisorder);
+      bits_ = {};
+      hashed_ = true;
+    }
+    if (hashed_) {
+      const bool added = fallback_.insert(v).second;
+      size_ = fallback_.size();
+      return added;
+    }
+    const auto index = static_cast<std::uint64_t>(v + kMaxMisorder);
+    if (index / 64 >= bits_.size()) bits_.resize(std::max<std::size_t>(index / 64 + 1, bits_.size() * 2), 0);
+    const std::uint64_t mask = std::uint64_t{1} << (index % 64);
+    if (bits_[index / 64] & mask) return false;
+    bits_[index / 64] |= mask;
+    ++size_;
+    return true;
+  }
+  std::size_t size() const { return size_; }
+
+ private:
+  std::uint64_t bitmap_limit_;
+  bool hashed_ = false;
+  std::vector<std::uint64_t> bits_;
+  std::unordered_set<std::int64_t> fallback_;
+  std::size_t size_ = 0;
+};
+
 std::size_t burst_bucket(std::uint64_t length) {
   if (length <= 4) return static_cast<std::size_t>(length - 1);
   return length < 10 ? 4 : 5;
@@ -160,7 +199,7 @@ StreamMetrics compute_metrics(const RtpStream& stream, const MetricsOptions& opt
   // --- Extended sequence numbers (RFC 3550 A.1), with jumps spliced out: "virtual" numbers stay contiguous.
   std::vector<std::int64_t> vext(n);
   std::vector<bool> duplicate(n, false), reordered(n, false), seq_jump(n, false);
-  std::unordered_set<std::int64_t> seen;
+  SeenNumbers seen(n);
   std::int64_t max_v = 0, min_v = 0;
   std::uint16_t max_seq = packets[0].sequence, min_seq = packets[0].sequence;
   for (std::size_t i = 0; i < n; ++i) {
@@ -180,7 +219,7 @@ StreamMetrics compute_metrics(const RtpStream& stream, const MetricsOptions& opt
       v = max_v + delta;
     }
     vext[i] = v;
-    if (!seen.insert(v).second) {
+    if (!seen.insert(v)) {
       duplicate[i] = true;
       ++m.duplicates;
       continue;
