@@ -1,10 +1,13 @@
 #include "analyzers/analyze/capture_analysis.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <tuple>
 
@@ -39,7 +42,100 @@ bool looks_like_rtp(std::string_view payload) {
   return (first >> 6) == 2 && !(type >= 72 && type <= 76);  // 72-76: RTCP SR/RR/SDES/BYE/APP (RFC 5761 4)
 }
 
-using StreamKey = std::tuple<Endpoint, Endpoint, std::uint32_t>;
+// A stream while the capture is read. Nothing is copied then: its packets are appended to fixed-size chunks (no
+// reallocation of a growing array on the one thread that reads), and most payloads stay where they are in the
+// mapped capture file (`in_file`). The thread that judges the stream builds stream.packets and stream.payloads
+// from them. A payload that is not in the file (a reassembled datagram, pcapng read through libpcap) is copied
+// into stream.payloads at once; its in_file is null and its record's payload_offset points there.
+struct PendingPacket {
+  RtpPacketRecord record;
+  const std::uint8_t* in_file = nullptr;
+};
+constexpr std::size_t kPacketsPerChunk = 1024;
+using PacketChunk = std::array<PendingPacket, kPacketsPerChunk>;
+
+struct PendingStream {
+  RtpStream stream;  // source, destination, SSRC, expectation; payloads only of packets not in the file
+  std::vector<std::unique_ptr<PacketChunk>> chunks;
+  std::size_t packets = 0;
+  std::size_t payload_bytes = 0;
+  double first_time = 0;
+  std::size_t hash = 0;  // stream_hash of its key
+
+  void add(const PendingPacket& packet) {
+    if (packets % kPacketsPerChunk == 0) chunks.push_back(std::make_unique<PacketChunk>());
+    if (packets == 0) first_time = packet.record.time;
+    (*chunks.back())[packets % kPacketsPerChunk] = packet;
+    ++packets;
+    payload_bytes += packet.record.payload_size;
+  }
+};
+
+// stream.packets and stream.payloads (every payload in packet order, back to back) from the pending stream.
+void build_stream(PendingStream& pending) {
+  RtpStream& stream = pending.stream;
+  std::vector<std::uint8_t> payloads;
+  payloads.reserve(pending.payload_bytes);  // reserved, not zero-filled: every byte is written once below
+  stream.packets.reserve(pending.packets);
+  for (std::size_t i = 0; i < pending.packets; ++i) {
+    const PendingPacket& entry = (*pending.chunks[i / kPacketsPerChunk])[i % kPacketsPerChunk];
+    RtpPacketRecord& packet = stream.packets.emplace_back(entry.record);
+    const std::uint8_t* from = entry.in_file != nullptr ? entry.in_file : stream.payloads.data() + packet.payload_offset;
+    packet.payload_offset = payloads.size();
+    payloads.insert(payloads.end(), from, from + packet.payload_size);
+  }
+  stream.payloads = std::move(payloads);
+  pending.chunks = std::vector<std::unique_ptr<PacketChunk>>();  // the chunks are not needed any more
+}
+
+std::size_t stream_hash(const Endpoint& source, const Endpoint& destination, std::uint32_t ssrc) {
+  const std::hash<std::string_view> text;
+  std::size_t h = text(source.ip) * 31 + text(destination.ip);
+  h = h * 1000003 + (std::size_t{source.port} << 16 | destination.port);
+  h = (h ^ ssrc) * 0x9E3779B97F4A7C15ULL;  // mixed, so that the low bits StreamTable uses depend on every field
+  return h ^ (h >> 29);
+}
+
+// The streams found so far, by key: open addressing over stream indices (a lookup per RTP packet, no key built,
+// no division, no allocation).
+class StreamTable {
+ public:
+  // The stream with this key, or a new one (appended to `streams`).
+  PendingStream& find_or_add(std::vector<PendingStream>& streams, const Endpoint& source, const Endpoint& destination,
+                             std::uint32_t ssrc) {
+    const std::size_t hash = stream_hash(source, destination, ssrc);
+    if ((streams.size() + 1) * 2 > slots_.size()) grow(streams);
+    for (std::size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
+      const std::uint32_t entry = slots_[slot];
+      if (entry == 0) {
+        slots_[slot] = static_cast<std::uint32_t>(streams.size() + 1);
+        PendingStream& added = streams.emplace_back();
+        added.hash = hash;
+        added.stream.source = source;
+        added.stream.destination = destination;
+        added.stream.ssrc = ssrc;
+        return added;
+      }
+      PendingStream& known = streams[entry - 1];
+      if (known.hash == hash && known.stream.ssrc == ssrc && known.stream.source == source &&
+          known.stream.destination == destination)
+        return known;
+    }
+  }
+
+ private:
+  void grow(const std::vector<PendingStream>& streams) {
+    slots_.assign(std::max<std::size_t>(64, slots_.size() * 2), 0);
+    mask_ = slots_.size() - 1;
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+      std::size_t slot = streams[i].hash & mask_;
+      while (slots_[slot] != 0) slot = (slot + 1) & mask_;
+      slots_[slot] = static_cast<std::uint32_t>(i + 1);
+    }
+  }
+  std::vector<std::uint32_t> slots_;  // stream index + 1; 0 is empty
+  std::size_t mask_ = 0;
+};
 
 // Streams of a call: towards the caller's offered address (the prompt), or from the caller to the answer's.
 bool belongs_to(const RtpStream& stream, const CallRecord& call) {
@@ -52,15 +148,12 @@ bool belongs_to(const RtpStream& stream, const CallRecord& call) {
 // Several calls can offer the same address (SIPp's sequential calls all offer m=audio 6000): the call whose
 // answer names the stream's source (rtpproxy's port for the prompt) and whose messages span the stream's start
 // wins; 0 when the stream is not the call's at all.
-int match_score(const RtpStream& stream, const CallRecord& call) {
+int match_score(const RtpStream& stream, double start, const CallRecord& call) {
   if (!belongs_to(stream, call)) return 0;
   int score = 1;
   if (call.answer && (stream.source == call.answer->endpoint || stream.destination == call.answer->endpoint))
     score += 2;
-  if (!call.events.empty() && !stream.packets.empty()) {
-    const double start = stream.packets.front().time;
-    if (start >= call.events.front().time && start <= call.events.back().time) score += 1;
-  }
+  if (!call.events.empty() && start >= call.events.front().time && start <= call.events.back().time) score += 1;
   return score;
 }
 
@@ -93,17 +186,23 @@ Expected<AnalysisResult, std::string> analyze_capture(const std::filesystem::pat
                                                       const AnalyzeOptions& options) {
   AnalysisResult result;
   CallTracker tracker;
-  std::map<StreamKey, RtpStream> streams;
+  std::vector<PendingStream> streams;
+  StreamTable stream_table;
   bool first = true;
+  // The capture is mapped when it is a regular file, so that RTP payloads need not be copied while reading.
+  std::optional<MappedCapture> mapped;
+  if (auto opened = MappedCapture::open(capture)) mapped.emplace(std::move(*opened));
 
-  auto summary = read_capture(capture, [&](const CapturedDatagram& datagram) {
+  auto on_datagram = [&](const CapturedDatagram& datagram) {
     if (first) {
       result.capture_start = datagram.time;
       first = false;
     }
     result.capture_end = std::max(result.capture_end, datagram.time);
     const std::string_view payload = datagram.payload;
-    if (looks_like_sip(payload)) {
+    // An RTP version byte (0x80-0xBF) cannot start a SIP message (a method or "SIP/2.0"): no SIP test for it.
+    const bool rtp_version = !payload.empty() && (static_cast<std::uint8_t>(payload[0]) >> 6) == 2;
+    if (!rtp_version && looks_like_sip(payload)) {
       if (auto message = sip::parse_message(payload)) {
         ++result.sip_messages;
         tracker.on_sip(datagram, *message);
@@ -114,29 +213,41 @@ Expected<AnalysisResult, std::string> analyze_capture(const std::filesystem::pat
       const auto* bytes = reinterpret_cast<const std::uint8_t*>(payload.data());
       if (auto packet = rtp::parse_packet({bytes, payload.size()})) {
         ++result.rtp_packets;
-        auto& stream = streams[{datagram.source, datagram.destination, packet->header.ssrc}];
-        if (stream.packets.empty()) {
-          stream.source = datagram.source;
-          stream.destination = datagram.destination;
-          stream.ssrc = packet->header.ssrc;
-        }
-        RtpPacketRecord record;
+        PendingStream* const pending =
+            &stream_table.find_or_add(streams, datagram.source, datagram.destination, packet->header.ssrc);
+        PendingPacket entry;
+        RtpPacketRecord& record = entry.record;
         record.frame = datagram.frame;
         record.time = datagram.time;
         record.sequence = packet->header.sequence;
         record.timestamp = packet->header.timestamp;
         record.payload_type = packet->header.payload_type;
         record.marker = packet->header.marker;
-        record.payload_offset = stream.payloads.size();
         record.payload_size = packet->payload.size();
-        stream.payloads.insert(stream.payloads.end(), packet->payload.begin(), packet->payload.end());
-        stream.packets.push_back(record);
+        const std::string_view payload_text(reinterpret_cast<const char*>(packet->payload.data()), packet->payload.size());
+        if (mapped && mapped->contains(payload_text)) {
+          entry.in_file = packet->payload.data();
+        } else {
+          std::vector<std::uint8_t>& copied = pending->stream.payloads;
+          record.payload_offset = copied.size();
+          copied.insert(copied.end(), packet->payload.begin(), packet->payload.end());
+        }
+        pending->add(entry);
         return;
       }
     }
     if (datagram.transport == TransportProtocol::Udp) tracker.on_rtpproxy_datagram(datagram);
-  });
+  };
+  auto summary = mapped ? read_capture(*mapped, on_datagram) : read_capture(capture, on_datagram);
   if (!summary) return Unexpected(summary.error());
+  // Streams in the order of (source, destination, SSRC), as reports have always listed them.
+  std::vector<std::uint32_t> order(streams.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const RtpStream& x = streams[a].stream;
+    const RtpStream& y = streams[b].stream;
+    return std::tie(x.source, x.destination, x.ssrc) < std::tie(y.source, y.destination, y.ssrc);
+  });
   result.capture = capture_summary_json(*summary);
   result.rtpproxy_commands = tracker.rtpproxy_commands();
   result.calls = tracker.calls();
@@ -147,19 +258,20 @@ Expected<AnalysisResult, std::string> analyze_capture(const std::filesystem::pat
 
   // Streams: join to calls, then metrics, RTP checks, content checks.
   std::map<std::pair<Endpoint, Endpoint>, std::vector<const RtpStream*>> flows;
-  for (auto& [key, stream] : streams) {
-    if (stream.packets.size() < options.min_stream_packets) continue;
+  std::vector<PendingStream*> pending_of;  // per result.streams entry: where its payloads still are
+  for (const std::uint32_t index : order) {
+    RtpStream& stream = streams[index].stream;
+    if (streams[index].packets < options.min_stream_packets) continue;
     const CallRecord* best = nullptr;
     int best_score = 0;
     for (const auto& call : result.calls)
-      if (const int score = match_score(stream, call); score > best_score) {
+      if (const int score = match_score(stream, streams[index].first_time, call); score > best_score) {
         best = &call;
         best_score = score;
       }
     if (best) attach(stream, *best);
-    StreamResult entry;
-    entry.stream = std::move(stream);
-    result.streams.push_back(std::move(entry));
+    result.streams.emplace_back();
+    pending_of.push_back(&streams[index]);
   }
   // Streams are independent: they are judged on every core, each into its own findings, merged in stream order.
   std::vector<Findings> per_stream(result.streams.size());
@@ -167,6 +279,8 @@ Expected<AnalysisResult, std::string> analyze_capture(const std::filesystem::pat
   auto worker = [&] {
     for (std::size_t i = next++; i < result.streams.size(); i = next++) {
       StreamResult& entry = result.streams[i];
+      build_stream(*pending_of[i]);
+      entry.stream = std::move(pending_of[i]->stream);
       const auto metrics = compute_metrics(entry.stream);
       entry.metrics = to_json(metrics);
       per_stream[i] = check_rtp_stream(entry.stream, metrics);
