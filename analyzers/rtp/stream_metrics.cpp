@@ -25,9 +25,13 @@ constexpr double kWindowEpsilon = 1e-9;
 
 double median_of(std::vector<double> values) {
   if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
+  // The middle value(s) without sorting everything (every stream of a capture takes two medians): the same
+  // elements, so the same result as sorting.
   const std::size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  if (n % 2 == 1) return *middle;
+  return (*std::max_element(values.begin(), middle) + *middle) / 2;
 }
 
 PercentileStats percentile_stats(std::vector<double> values) {
