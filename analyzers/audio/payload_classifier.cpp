@@ -140,7 +140,13 @@ std::optional<ContainerHeader> find_container_header(std::span<const std::uint8_
   const std::uint8_t* const p = bytes.data();
   // The exact test at offsets [from, to).
   auto scan = [&](std::size_t from, std::size_t to) -> std::optional<ContainerHeader> {
-    for (std::size_t i = from; i < to; ++i) {
+    for (std::size_t i = from; i < to && i + 2 < n; ++i) {  // every magic is at least 3 bytes
+      // The first two bytes first: audio has these pairs often enough that a memcmp per magic and offset of a
+      // flagged chunk showed in profiles.
+      const std::uint8_t a = p[i], b = p[i + 1];
+      if (!((a == 'R' && b == 'I') || (a == '.' && b == 's') || (a == 'I' && b == 'D') || (a == 'O' && b == 'g') ||
+            (a == 'f' && b == 'L')))
+        continue;
       for (const auto& magic : kMagic) {
         if (i + magic.size > n || std::memcmp(p + i, magic.text, magic.size) != 0) continue;
         const std::string_view format = magic.format;
