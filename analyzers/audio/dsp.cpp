@@ -94,36 +94,13 @@ std::size_t find_magic_chunk(const std::uint8_t* p, std::size_t n, std::size_t f
   return start;
 }
 
-// G.711 decoded with the arithmetic of common/rtp/g711 (alaw_to_linear, ulaw_to_linear) written as loops without
-// branches or table lookups, which the compiler vectorizes (a table lookup per byte cannot be); every one of the
-// 256 codes of both laws is checked against common/rtp by tests/analyzers_audio.
-MOHQ_DSP_CLONES
-void decode_alaw_fast(const std::uint8_t* in, std::size_t n, std::int16_t* out) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const int plain = in[i] ^ 0x55;
-    const int segment = (plain >> 4) & 0x07;
-    const int step = (plain & 0x0F) << 4;
-    const int magnitude = segment == 0 ? step + 8 : (step + 0x108) << (segment == 0 ? 0 : segment - 1);
-    out[i] = static_cast<std::int16_t>((plain & 0x80) != 0 ? magnitude : -magnitude);
-  }
-}
-
-MOHQ_DSP_CLONES
-void decode_ulaw_fast(const std::uint8_t* in, std::size_t n, std::int16_t* out) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const int plain = ~in[i] & 0xFF;
-    const int biased = (((plain & 0x0F) << 3) + 0x84) << ((plain >> 4) & 0x07);
-    out[i] = static_cast<std::int16_t>((plain & 0x80) != 0 ? 0x84 - biased : biased - 0x84);
-  }
-}
-
 std::size_t decode_into(std::span<const std::uint8_t> bytes, PayloadEncoding encoding, std::span<std::int16_t> out) {
   switch (encoding) {
     case PayloadEncoding::Pcmu:
     case PayloadEncoding::Pcma: {
       const std::size_t n = std::min(bytes.size(), out.size());
-      if (encoding == PayloadEncoding::Pcmu) decode_ulaw_fast(bytes.data(), n, out.data());
-      else decode_alaw_fast(bytes.data(), n, out.data());
+      if (encoding == PayloadEncoding::Pcmu) rtp::decode_ulaw(bytes.first(n), out.first(n));
+      else rtp::decode_alaw(bytes.first(n), out.first(n));
       return n;
     }
     case PayloadEncoding::Linear16Le:

@@ -52,10 +52,6 @@ std::size_t find_magic_chunk(const std::uint8_t* p, std::size_t n, std::size_t f
 // In-place iterative radix-2 FFT; data.size() must be a power of two.
 void fft(std::vector<std::complex<double>>& data);
 
-// G.711 bytes to 16-bit samples, bit-exact with common/rtp/g711 (out holds n samples).
-void decode_alaw_fast(const std::uint8_t* in, std::size_t n, std::int16_t* out);
-void decode_ulaw_fast(const std::uint8_t* in, std::size_t n, std::int16_t* out);
-
 // Decodes bytes as one of Pcmu, Pcma, Linear16Le, Linear16Be into 16-bit samples (a trailing odd byte of s16 is
 // dropped). Other encodings give an empty vector.
 std::vector<std::int16_t> decode_as(std::span<const std::uint8_t> bytes, PayloadEncoding encoding);

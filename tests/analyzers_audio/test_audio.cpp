@@ -21,7 +21,6 @@
 
 #include "analyzers/audio/audio_checks.hpp"
 #include "analyzers/audio/audio_decode.hpp"
-#include "analyzers/audio/dsp.hpp"
 #include "analyzers/audio/prompt_compare.hpp"
 #include "analyzers/audio/wav_writer.hpp"
 #include "analyzers/model/payload_classifier.hpp"
@@ -565,19 +564,6 @@ BOOST_AUTO_TEST_CASE(measure_audio_equals_its_sample_by_sample_definition) {
       BOOST_TEST(a.max_click_ratio == b.max_click_ratio);
       BOOST_TEST(a.click_seconds == b.click_seconds, boost::test_tools::per_element());
     }
-  }
-}
-
-// The vectorizable G.711 decoders of analyzers/audio against common/rtp's reference, every code of both laws.
-BOOST_AUTO_TEST_CASE(fast_g711_decoders_match_common_rtp) {
-  std::array<std::uint8_t, 256> codes{};
-  for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = static_cast<std::uint8_t>(i);
-  std::array<std::int16_t, 256> alaw{}, ulaw{};
-  dsp::decode_alaw_fast(codes.data(), codes.size(), alaw.data());
-  dsp::decode_ulaw_fast(codes.data(), codes.size(), ulaw.data());
-  for (std::size_t i = 0; i < codes.size(); ++i) {
-    BOOST_TEST(alaw[i] == mohq::rtp::alaw_to_linear(codes[i]), "A-law code " << i);
-    BOOST_TEST(ulaw[i] == mohq::rtp::ulaw_to_linear(codes[i]), "mu-law code " << i);
   }
 }
 
