@@ -49,7 +49,9 @@ Expected<std::string, std::string> render_kamailio_cfg(const KamailioConfig& con
   if (!is_token(config.control_user)) return Unexpected{"control user '" + config.control_user + "' is not a token"};
 
   auto listen_host = quoted("listen host", config.listen_host);
-  auto rtpproxy_sock = quoted("rtpproxy socket", config.rtpproxy.to_string());
+  std::string sockets = config.rtpproxy.to_string();
+  for (const auto& more : config.more_rtpproxies) sockets += " " + more.to_string();
+  auto rtpproxy_sock = quoted("rtpproxy socket", sockets);
   // The URL's database part is what follows "sqlite://<host>/": an absolute path needs a fourth slash,
   // "sqlite:///tmp/x" opens "tmp/x" relative to Kamailio's working directory.
   auto db_url = quoted("database path", "sqlite:///" + db_path.string());

@@ -30,6 +30,8 @@ struct KamailioConfig {
   std::string listen_host = "127.0.0.1";
   std::uint16_t sip_port = 5060;
   RtpproxySocket rtpproxy = RtpproxySocket::udp("127.0.0.1", 22222);
+  // More nodes of the same rtpproxy set (rtpproxy_sock takes a space-separated list; calls are spread over them).
+  std::vector<RtpproxySocket> more_rtpproxies;
   std::filesystem::path mohdir;  // mandatory, must exist; at most 100 characters (mohqueue-behaviour.md §1.1)
   int moh_maxcalls = 50;         // 1..5000
   int children = 2;              // UDP workers; each probes rtpproxy (V, VF) when it starts

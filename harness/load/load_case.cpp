@@ -25,6 +25,16 @@ namespace {
 // Above this many calls the HTML keeps the findings table only: a ladder and plots per call would bury the page.
 constexpr std::size_t kDetailedCalls = 10;
 
+// The last non-empty line of a SIPp console file: where it says why it stopped ("-rate_increase, "16.667" is not a
+// valid integer!").
+std::string last_line_of(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (line.find_first_not_of(" \t\r-") != std::string::npos) last = line;
+  return last.size() > 300 ? last.substr(last.size() - 300) : last;
+}
+
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // Latest row of each caller process, summed: the state of the load now.
@@ -107,6 +117,7 @@ reports::CaseReport run_load_case(const LoadCaseSpec& spec, const RunEnvironment
   start.maxcalls = spec.maxcalls;
   start.fake_rtpproxy_faults = spec.faults;
   start.rtpproxy_unreachable = spec.rtpproxy_unreachable;
+  start.rtpproxy_nodes = spec.rtpproxy_nodes;
   start.fake_rtpproxy_debug_log = false;  // a line per command would cost more than the load it logs
   auto sut = start_sut(spec.sut, start);
   if (!sut) return fail_setup("system under test: " + sut.error());
@@ -213,6 +224,10 @@ reports::CaseReport run_load_case(const LoadCaseSpec& spec, const RunEnvironment
     caller.status = caller.process->running() ? caller.process->terminate(2s) : *caller.process->exit_status();
   }
   outcome.callers_finished = !stopped_early;
+  for (const auto& caller : *callers)
+    if (caller.status && !caller.status->exited_with(0) && !caller.status->exited_with(1) && !stopped_early)
+      outcome.sipp_problems.push_back(caller.role + ": " + caller.status->describe() + ": " +
+                                      last_line_of(caller.output_file));
   for (std::size_t i = 0; i < tails.size(); ++i) {
     auto fresh = tails[i].poll();
     if (fresh) rows[i].insert(rows[i].end(), fresh->begin(), fresh->end());
@@ -261,6 +276,13 @@ reports::CaseReport run_load_case(const LoadCaseSpec& spec, const RunEnvironment
     report.sipp->extra["rtp_packets_received"] = outcome.rtp_packets;
     report.sipp->extra["retrieves_started"] = outcome.retrieves_started;
     if (retrieve_errors > 0) report.sipp->extra["retrieve_errors"] = retrieve_errors;
+    // A ramp's answer: the highest rate reached before the first failed call (the ceiling is just above it).
+    double clean_rate = 0;
+    for (const auto& sample : report.load) {
+      if (sample.failed > 0) break;
+      clean_rate = std::max(clean_rate, sample.calls_per_second);
+    }
+    report.sipp->extra["highest_rate_before_first_failure"] = clean_rate;
     if (operators) {
       if (auto op = read_trace_stat_file(operators->stat_file); op && !op->empty()) {
         report.sipp->extra["operator_calls"] = op->back().total_created;

@@ -136,6 +136,14 @@ std::vector<reports::Expectation> judge_load(const LoadCaseSpec& spec, const Loa
   out.push_back(check("callers finished within the time limit", outcome.callers_finished, outcome.callers_finished,
                       true, outcome.callers_finished ? "" : "SIPp was stopped after " +
                                 std::to_string(static_cast<long>(spec.time_limit_s)) + " s (time_limit_s)"));
+  std::string problems;
+  for (const auto& p : outcome.sipp_problems) problems += (problems.empty() ? "" : "; ") + p;
+  out.push_back(check("SIPp callers ran", outcome.sipp_problems.empty() && outcome.callers && outcome.callers->total_calls > 0,
+                      outcome.callers ? nlohmann::json(outcome.callers->total_calls) : nlohmann::json(),
+                      "> 0", problems.empty() && !(outcome.callers && outcome.callers->total_calls > 0)
+                                 ? "SIPp made no call"
+                                 : problems,
+                      "calls"));
   out.push_back(check("the SUT stayed up", outcome.sut_alive, outcome.sut_alive, true,
                       outcome.sut_alive ? "" : "a SUT process ended during the load: see its log"));
   if (expect.sipp_successful || expect.sipp_failed_max) {

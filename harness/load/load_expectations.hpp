@@ -24,6 +24,9 @@ struct LoadOutcome {
   std::uint64_t retrieves_started = 0;
   const analyzers::AnalysisResult* analysis = nullptr; // the capture's, when captured and analysed
   std::uint16_t sut_port = 0;                          // the queue's calls in the capture are those sent here
+  // Caller SIPps that ended other than 0 (every call succeeded) or 1 (some failed): "caller 2: exit code 255:
+  // <the end of its output>" (a bad option, a scenario it refused); they made no load at all.
+  std::vector<std::string> sipp_problems;
 };
 
 std::vector<reports::Expectation> judge_load(const LoadCaseSpec& spec, const LoadOutcome& outcome);

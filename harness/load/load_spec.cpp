@@ -142,6 +142,7 @@ void read_sut(ObjectReader& reader, LoadCaseSpec& spec) {
   sut.string("queue_user", spec.sut.queue_user);
   sut.string("queue_name", spec.sut.queue_name);
   sut.count("maxcalls", spec.maxcalls, 1, 5000);
+  sut.count("rtpproxy_nodes", spec.rtpproxy_nodes, 1, 8);
   std::string rtpproxy = "fake";
   sut.choice("rtpproxy", rtpproxy, {"fake", "unreachable"});
   spec.rtpproxy_unreachable = rtpproxy == "unreachable";

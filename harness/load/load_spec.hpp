@@ -75,6 +75,7 @@ struct LoadCaseSpec {
   SutSpec sut;                  // kind/profile may be overridden by --sut
   std::size_t maxcalls = 50;    // the queue's limit (mohqd --maxcalls, Kamailio moh_maxcalls)
   bool rtpproxy_unreachable = false;
+  unsigned rtpproxy_nodes = 1;      // fake-rtpproxy processes (SutStartOptions::rtpproxy_nodes)
   std::vector<std::string> faults;  // fake-rtpproxy --fault KEY=VALUE
   PromptSpec prompt;
   CallerLoad callers;

@@ -72,9 +72,11 @@ std::vector<std::vector<std::string>> caller_command_lines(const LoadCaseSpec& s
                                      "-fd", decimal(plan.stats_period_s),
                                      "-trace_err", "-error_file", (plan.dir / ("caller-" + tag + ".errors.log")).string()};
     if (load.ramp_to > 0) {
-      // SIPp raises the rate every -fd seconds; without -no_rate_quit it would stop at the top rate.
-      argv.insert(argv.end(), {"-rate_increase", decimal(load.ramp_step / count), "-rate_max",
-                               decimal(load.ramp_to / count), "-no_rate_quit"});
+      // SIPp raises the rate every -fd seconds; without -no_rate_quit it would stop at the top rate. Both values
+      // are whole numbers for SIPp 3.6.1 ("is not a valid integer"), so each process' share is rounded.
+      const auto whole = [&](double total) { return std::to_string(std::max(1L, std::lround(total / count))); };
+      argv.insert(argv.end(), {"-rate_increase", whole(load.ramp_step), "-rate_max", whole(load.ramp_to),
+                               "-no_rate_quit"});
     }
     if (!plan.operator_uri.empty()) {
       // -set, not -key: the transfer scenario has defaults for them (scenarios/moh_caller_transfer.xml).

@@ -12,9 +12,9 @@ namespace fs = std::filesystem;
 
 class BuiltinSut final : public LocalSut {
  public:
-  BuiltinSut(SutSpec spec, std::optional<FakeRtpproxy> fake, MohqdInstance mohqd, std::uint16_t sip_port,
+  BuiltinSut(SutSpec spec, std::vector<FakeRtpproxy> fakes, MohqdInstance mohqd, std::uint16_t sip_port,
              fs::path binary)
-      : LocalSut(std::move(spec), std::move(fake), mohqd.pid()), mohqd_(std::move(mohqd)),
+      : LocalSut(std::move(spec), std::move(fakes), mohqd.pid()), mohqd_(std::move(mohqd)),
         rpc_(mohqd_.rpc_address(), spec_.queue_name), sip_port_(sip_port), binary_(std::move(binary)) {}
   ~BuiltinSut() override { stop(); }
 
@@ -75,10 +75,10 @@ Expected<std::unique_ptr<SystemUnderTest>, std::string> start_builtin(const SutS
 
   auto rtpproxy = choose_rtpproxy(options);
   if (!rtpproxy) return Unexpected{rtpproxy.error()};
-  launch.rtpproxy = {rtpproxy->control};
+  launch.rtpproxy = rtpproxy->controls;
   auto mohqd = MohqdInstance::start(launch, options.dir);
   if (!mohqd) return Unexpected{"mohqd: " + mohqd.error()};  // the fake stops with its ChildProcess
-  return std::unique_ptr<SystemUnderTest>(std::make_unique<BuiltinSut>(spec, std::move(rtpproxy->fake),
+  return std::unique_ptr<SystemUnderTest>(std::make_unique<BuiltinSut>(spec, std::move(rtpproxy->fakes),
                                                                        std::move(*mohqd), launch.sip_port,
                                                                        launch.binary));
 }

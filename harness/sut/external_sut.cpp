@@ -43,7 +43,7 @@ class ExternalSut final : public SystemUnderTest {
     d.details = {{"rpc", spec_.rpc_address}};
     return d;
   }
-  std::string capture_filter() const override { return sut_detail::capture_filter(sip_.port, std::nullopt); }
+  std::string capture_filter() const override { return sut_detail::capture_filter(sip_.port, {}); }
   std::vector<pid_t> pids() const override { return {}; }
   void stop() override {}
 

@@ -45,9 +45,9 @@ std::string kamailio_version(const fs::path& binary, const fs::path& dir) {
 
 class KamailioSut final : public LocalSut {
  public:
-  KamailioSut(SutSpec spec, std::optional<FakeRtpproxy> fake, kamailio::KamailioInstance kamailio, fs::path binary,
+  KamailioSut(SutSpec spec, std::vector<FakeRtpproxy> fakes, kamailio::KamailioInstance kamailio, fs::path binary,
               std::string version)
-      : LocalSut(std::move(spec), std::move(fake), kamailio.pid()), kamailio_(std::move(kamailio)),
+      : LocalSut(std::move(spec), std::move(fakes), kamailio.pid()), kamailio_(std::move(kamailio)),
         binary_(std::move(binary)), version_(std::move(version)) {}
   ~KamailioSut() override { stop(); }
 
@@ -133,16 +133,19 @@ Expected<std::unique_ptr<SystemUnderTest>, std::string> start_kamailio(const Sut
 
   auto rtpproxy = choose_rtpproxy(options);  // a fake answers V before Kamailio's workers probe it
   if (!rtpproxy) return Unexpected{rtpproxy.error()};
-  auto socket = kamailio::RtpproxySocket::parse(rtpproxy->control);
-  if (!socket) return Unexpected{socket.error()};
-  config.rtpproxy = *socket;
+  for (const auto& control : rtpproxy->controls) {
+    auto socket = kamailio::RtpproxySocket::parse(control);
+    if (!socket) return Unexpected{socket.error()};
+    if (&control == &rtpproxy->controls.front()) config.rtpproxy = *socket;
+    else config.more_rtpproxies.push_back(*socket);
+  }
   const std::string version = kamailio_version(options.kamailio_binary, options.dir);
   kamailio::KamailioLaunch launch;
   launch.binary = options.kamailio_binary;
   auto kamailio = kamailio::KamailioInstance::start(config, options.dir, launch);
   if (!kamailio) return Unexpected{"Kamailio: " + kamailio.error()};
   return std::unique_ptr<SystemUnderTest>(std::make_unique<KamailioSut>(
-      spec, std::move(rtpproxy->fake), std::move(*kamailio), options.kamailio_binary, version));
+      spec, std::move(rtpproxy->fakes), std::move(*kamailio), options.kamailio_binary, version));
 }
 
 }  // namespace mohq::harness::sut_detail

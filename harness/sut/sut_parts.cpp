@@ -18,26 +18,47 @@ namespace {
 constexpr const char* kLoopback = "127.0.0.1";
 }
 
-std::string capture_filter(std::uint16_t sip_port, const std::optional<RtpproxyPorts>& rtpproxy) {
+std::string capture_filter(std::uint16_t sip_port, const std::vector<RtpproxyPorts>& rtpproxies) {
   std::string filter = "udp port " + std::to_string(sip_port);
-  if (rtpproxy)
-    filter += " or udp port " + std::to_string(rtpproxy->control) + " or udp portrange " +
-              std::to_string(rtpproxy->media_min) + "-" + std::to_string(rtpproxy->media_max);
+  for (const auto& rtpproxy : rtpproxies)
+    filter += " or udp port " + std::to_string(rtpproxy.control) + " or udp portrange " +
+              std::to_string(rtpproxy.media_min) + "-" + std::to_string(rtpproxy.media_max);
   return filter;
 }
 
-Expected<FakeRtpproxy, std::string> FakeRtpproxy::start(const SutStartOptions& options) {
-  // Each call holds two legs with an RTP/RTCP pair each: 4 ports a call. free_port checks at most 1000; a larger
-  // range goes on unchecked past them, which is safe because fake-rtpproxy skips a pair it cannot bind.
-  const std::size_t needed = std::max<std::size_t>(4 * options.maxcalls + 8, 40);
-  const unsigned checked = static_cast<unsigned>(std::min<std::size_t>(needed, 1000));
+namespace {
+
+// Each call holds two legs with an RTP/RTCP pair each: 4 ports a call, per node its share of maxcalls, plus a
+// tenth: the SUT does not split calls exactly evenly, and a port some other socket holds costs a pair.
+std::size_t media_ports_per_node(const SutStartOptions& options) {
+  const unsigned nodes = std::max(1u, options.rtpproxy_nodes);
+  const std::size_t share = (options.maxcalls + nodes - 1) / nodes;
+  return std::max<std::size_t>(4 * (share + share / 10) + 8, 40);
+}
+
+// The first media port of all nodes' blocks, laid end to end. Up to 1000 ports the block is checked free; a larger
+// one starts at 10000, under the kernel's ephemeral range (where outgoing sockets land), unchecked: fake-rtpproxy
+// skips a pair it cannot bind. 5,000 calls on two nodes take 22,016 ports, 10000-32015.
+Expected<std::uint16_t, std::string> media_base(const SutStartOptions& options) {
+  const std::size_t total = media_ports_per_node(options) * std::max(1u, options.rtpproxy_nodes);
+  if (total <= 1000) return process::find_free_udp_port_block(kLoopback, static_cast<unsigned>(total));
+  if (10000 + total > 65535) return Unexpected{"fake-rtpproxy: " + std::to_string(total) + " media ports do not fit"};
+  return static_cast<std::uint16_t>(10000);
+}
+
+}  // namespace
+
+Expected<FakeRtpproxy, std::string> FakeRtpproxy::start(const SutStartOptions& options, unsigned node,
+                                                       std::uint16_t media_first) {
+  const std::size_t needed = media_ports_per_node(options);
   auto control = process::find_free_udp_port(kLoopback);
-  auto media = process::find_free_udp_port_block(kLoopback, checked);
   if (!control) return Unexpected{"fake-rtpproxy: " + control.error()};
-  if (!media) return Unexpected{"fake-rtpproxy: " + media.error()};
-  const RtpproxyPorts ports{*control, *media, static_cast<std::uint16_t>(std::min<std::size_t>(*media + needed - 1, 65535))};
-  const fs::path log_path = options.dir / "fake-rtpproxy.log";
-  const fs::path stats_path = options.dir / "fake-rtpproxy.stats.json";
+  const std::size_t first = media_first + node * needed;
+  const RtpproxyPorts ports{*control, static_cast<std::uint16_t>(first),
+                            static_cast<std::uint16_t>(std::min<std::size_t>(first + needed - 1, 65535))};
+  const std::string name = node == 0 ? "fake-rtpproxy" : "fake-rtpproxy-" + std::to_string(node + 1);
+  const fs::path log_path = options.dir / (name + ".log");
+  const fs::path stats_path = options.dir / (name + ".stats.json");
   std::error_code ignored;
   fs::remove(stats_path, ignored);  // stats() must not show a previous run's counters
 
@@ -78,14 +99,34 @@ Expected<RtpproxyChoice, std::string> choose_rtpproxy(const SutStartOptions& opt
     // A port free a moment ago: nothing of ours binds it, so the SUT's commands meet ICMP port unreachable.
     auto port = process::find_free_udp_port(kLoopback);
     if (!port) return Unexpected{port.error()};
-    choice.control = "udp:127.0.0.1:" + std::to_string(*port);
+    choice.controls.push_back("udp:127.0.0.1:" + std::to_string(*port));
     return choice;
   }
-  auto fake = FakeRtpproxy::start(options);
-  if (!fake) return Unexpected{fake.error()};
-  choice.control = fake->control();
-  choice.fake.emplace(std::move(*fake));
+  auto base = media_base(options);
+  if (!base) return Unexpected{"fake-rtpproxy: " + base.error()};
+  for (unsigned node = 0; node < std::max(1u, options.rtpproxy_nodes); ++node) {
+    auto fake = FakeRtpproxy::start(options, node, *base);
+    if (!fake) return Unexpected{fake.error()};  // the nodes started so far stop with their ChildProcess
+    choice.controls.push_back(fake->control());
+    choice.fakes.push_back(std::move(*fake));
+  }
   return choice;
+}
+
+nlohmann::json LocalSut::fake_rtpproxy_stats() {
+  if (fakes_.empty()) return nullptr;
+  if (fakes_.size() == 1) return fakes_.front().stats();
+  nlohmann::json merged = {{"schema", "mohq.fake-rtpproxy.stats/1"}, {"counters", nlohmann::json::object()},
+                           {"nodes", nlohmann::json::array()}};
+  for (const auto& fake : fakes_) {
+    auto stats = fake.stats();
+    merged["nodes"].push_back(stats);
+    if (!stats.is_object() || !stats.contains("counters") || !stats["counters"].is_object()) continue;
+    for (const auto& [key, value] : stats["counters"].items())
+      if (value.is_number_unsigned())
+        merged["counters"][key] = merged["counters"].value(key, std::uint64_t{0}) + value.get<std::uint64_t>();
+  }
+  return merged;
 }
 
 Expected<bool, std::string> MohqdRpc::retrieve(const std::string& refer_to) const {

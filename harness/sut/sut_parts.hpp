@@ -25,13 +25,16 @@ struct RtpproxyPorts {
 };
 
 // "udp port S or udp port C or udp portrange M-N": a SUT's SIP port plus its fake-rtpproxy's, when there is one.
-std::string capture_filter(std::uint16_t sip_port, const std::optional<RtpproxyPorts>& rtpproxy);
+std::string capture_filter(std::uint16_t sip_port, const std::vector<RtpproxyPorts>& rtpproxies);
 
 // fake-rtpproxy on 127.0.0.1: udp control on a free port, a media block sized for maxcalls, --stats-json in dir,
 // the faults and -d DBUG of SutStartOptions; start() returns once it answers V.
 class FakeRtpproxy {
  public:
-  static Expected<FakeRtpproxy, std::string> start(const SutStartOptions& options);
+  // node: 0 for the first (fake-rtpproxy.log, .stats.json), n for the others (fake-rtpproxy-<n+1>.log ...);
+  // each node's media block is sized for its share of maxcalls, node n's the n-th after media_first.
+  static Expected<FakeRtpproxy, std::string> start(const SutStartOptions& options, unsigned node,
+                                                   std::uint16_t media_first);
   FakeRtpproxy(FakeRtpproxy&&) = default;
   FakeRtpproxy& operator=(FakeRtpproxy&&) = default;
   ~FakeRtpproxy() = default;  // the ChildProcess stops it
@@ -56,11 +59,11 @@ class FakeRtpproxy {
   std::filesystem::path stats_path_;
 };
 
-// The rtpproxy a SUT of ours is pointed at: a started fake-rtpproxy, or with rtpproxy_unreachable a udp control
-// address on 127.0.0.1 nobody listens on (no fake).
+// The rtpproxies a SUT of ours is pointed at: SutStartOptions::rtpproxy_nodes started fake-rtpproxies, or with
+// rtpproxy_unreachable one udp control address on 127.0.0.1 nobody listens on (no fake).
 struct RtpproxyChoice {
-  std::optional<FakeRtpproxy> fake;
-  std::string control;  // "udp:127.0.0.1:PORT"
+  std::vector<FakeRtpproxy> fakes;
+  std::vector<std::string> controls;  // "udp:127.0.0.1:PORT", one per node
 };
 Expected<RtpproxyChoice, std::string> choose_rtpproxy(const SutStartOptions& options);
 
@@ -69,43 +72,56 @@ Expected<RtpproxyChoice, std::string> choose_rtpproxy(const SutStartOptions& opt
 // this destructor runs).
 class LocalSut : public SystemUnderTest {
  public:
-  nlohmann::json fake_rtpproxy_stats() override { return fake_ ? fake_->stats() : nlohmann::json(nullptr); }
-  bool alive() override { return !stopped_ && sut_running() && (!fake_ || fake_->running()); }
-  std::filesystem::path rtpproxy_log() const override { return fake_ ? fake_->log_path() : std::filesystem::path(); }
+  // One node: its stats; several: their counters summed, each node's stats under "nodes".
+  nlohmann::json fake_rtpproxy_stats() override;
+  bool alive() override {
+    bool all = !stopped_ && sut_running();
+    for (auto& fake : fakes_) all = all && fake.running();
+    return all;
+  }
+  std::filesystem::path rtpproxy_log() const override {
+    return fakes_.empty() ? std::filesystem::path() : fakes_.front().log_path();
+  }
   std::string capture_filter() const override {
-    return sut_detail::capture_filter(sip_port(), fake_ ? std::optional(fake_->ports()) : std::nullopt);
+    std::vector<RtpproxyPorts> ports;
+    for (const auto& fake : fakes_) ports.push_back(fake.ports());
+    return sut_detail::capture_filter(sip_port(), ports);
   }
   std::vector<pid_t> pids() const override { return pids_; }
   void stop() override {
     if (stopped_) return;
     stopped_ = true;
     stop_sut();  // first: its last rtpproxy commands (D) still reach fake-rtpproxy, which writes its stats after
-    if (fake_) fake_->stop();
+    for (auto& fake : fakes_) fake.stop();
   }
 
  protected:
-  LocalSut(SutSpec spec, std::optional<FakeRtpproxy> fake, pid_t sut_pid)
-      : SystemUnderTest(std::move(spec)), fake_(std::move(fake)) {
+  LocalSut(SutSpec spec, std::vector<FakeRtpproxy> fakes, pid_t sut_pid)
+      : SystemUnderTest(std::move(spec)), fakes_(std::move(fakes)) {
     pids_.push_back(sut_pid);
-    if (fake_) pids_.push_back(fake_->pid());
+    for (const auto& fake : fakes_) pids_.push_back(fake.pid());
   }
   virtual bool sut_running() = 0;
   virtual void stop_sut() = 0;
   // The SUT's own logs, then fake-rtpproxy's.
   std::vector<std::filesystem::path> with_fake_log(std::vector<std::filesystem::path> logs) const {
-    if (fake_) logs.push_back(fake_->log_path());
+    for (const auto& fake : fakes_) logs.push_back(fake.log_path());
     return logs;
   }
   // The report's details about the fake (nothing without one).
   void describe_fake(nlohmann::json& details) const {
-    if (!fake_) return;
-    details["fake_rtpproxy_control"] = fake_->control();
-    details["fake_rtpproxy_log"] = fake_->log_path().string();
+    if (fakes_.empty()) return;
+    details["fake_rtpproxy_control"] = fakes_.front().control();
+    details["fake_rtpproxy_log"] = fakes_.front().log_path().string();
+    if (fakes_.size() > 1) {
+      details["fake_rtpproxy_nodes"] = nlohmann::json::array();
+      for (const auto& fake : fakes_) details["fake_rtpproxy_nodes"].push_back(fake.control());
+    }
   }
-  bool has_fake() const { return fake_.has_value(); }
+  bool has_fake() const { return !fakes_.empty(); }
 
  private:
-  std::optional<FakeRtpproxy> fake_;
+  std::vector<FakeRtpproxy> fakes_;
   std::vector<pid_t> pids_;
   bool stopped_ = false;
 };

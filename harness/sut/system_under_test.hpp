@@ -61,6 +61,9 @@ struct SutStartOptions {
   std::size_t maxcalls = 50;         // mohqd --maxcalls, Kamailio moh_maxcalls (1..5000)
   std::vector<std::string> fake_rtpproxy_faults;  // fake-rtpproxy --fault KEY=VALUE
   bool rtpproxy_unreachable = false; // point the SUT at a control port nobody listens on (no fake started)
+  // fake-rtpproxy processes: mohqd spreads calls over its nodes, Kamailio gets them as one rtpproxy set. A call
+  // holds 4 descriptors in its rtpproxy, so one process reaches a 20,000 RLIMIT_NOFILE near 4,990 calls.
+  unsigned rtpproxy_nodes = 1;
   bool fake_rtpproxy_debug_log = true;  // -d DBUG: its "command '...'" lines feed ladders
   int children = 2;                  // Kamailio UDP workers
   std::filesystem::path kamailio_binary = "/usr/sbin/kamailio";  // another one: its modules are not checked

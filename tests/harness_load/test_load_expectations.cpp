@@ -97,13 +97,14 @@ BOOST_AUTO_TEST_CASE(each_expectation_can_fail) {
   outcome.callers->failed_calls = 1;
   outcome.callers_finished = false;
   outcome.sut_alive = false;
+  outcome.sipp_problems = {"caller 1: exit code 255: -rate_increase, \"16.667\" is not a valid integer!"};
   outcome.max_queue_depth = 2;
   outcome.call_table_known = true;
   outcome.rtp_packets = 9;
   outcome.analysis = &analysis;
   outcome.sut_port = kQueuePort;
   const auto verdict = judge_load(spec, outcome);
-  for (const char* name : {"callers finished", "the SUT stayed up", "SIPp successful", "SIPp failed", "queue depth reached", "queue depth never above",
+  for (const char* name : {"callers finished", "SIPp callers ran", "the SUT stayed up", "SIPp successful", "SIPp failed", "queue depth reached", "queue depth never above",
                            "mohqcalls empty", "RTP packets", "finding rtp.ptime", "no finding error",
                            "no finding codec.*", "transfers in arrival order", "calls transferred",
                            "every call answered 200", "final response within"}) {
@@ -128,6 +129,7 @@ BOOST_AUTO_TEST_CASE(a_good_outcome_passes) {
   LoadOutcome outcome;
   outcome.callers = mohq::reports::SippStats{};
   outcome.callers->successful_calls = 2;
+  outcome.callers->total_calls = 2;
   outcome.call_table_known = true;
   outcome.call_table_empty_after_s = 0.3;
   outcome.analysis = &analysis;

@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(every_key_is_read) {
     "defaults": {"sut": {"kind": "builtin", "profile": "strict"}, "time_limit_s": 50},
     "cases": [{
       "name": "fifo-100", "description": "x",
-      "sut": {"maxcalls": 200, "rtpproxy": "fake"},
+      "sut": {"maxcalls": 200, "rtpproxy": "fake", "rtpproxy_nodes": 2},
       "faults": ["rtp.ptime=30"],
       "prompt": {"seconds": 4, "codecs": [8]},
       "callers": {"scenario": "moh_caller_transfer", "calls": 100, "rate": 50, "concurrency": 150, "hold_ms": 20000,
@@ -61,6 +61,7 @@ BOOST_AUTO_TEST_CASE(every_key_is_read) {
   const auto& c = suite->cases.at(0);
   BOOST_TEST(c.sut.profile == "strict");  // from defaults, merged under the case's own sut keys
   BOOST_TEST(c.maxcalls == 200u);
+  BOOST_TEST(c.rtpproxy_nodes == 2u);
   BOOST_TEST(c.time_limit_s == 50);
   BOOST_TEST(c.faults.at(0) == "rtp.ptime=30");
   BOOST_TEST(c.prompt.codecs.size() == 1u);

@@ -99,6 +99,16 @@ BOOST_AUTO_TEST_CASE(unix_control_socket_is_written_as_kamailio_expects) {
   BOOST_TEST(text->find("modparam(\"rtpproxy\", \"rtpproxy_sock\", \"unix:/tmp/d/rtpproxy.sock\")") != std::string::npos);
 }
 
+// Several rtpproxy nodes are one set: rtpproxy_sock takes them space-separated.
+BOOST_AUTO_TEST_CASE(several_rtpproxies_are_one_set) {
+  auto config = sample_config("/srv/moh");
+  config.more_rtpproxies = {RtpproxySocket::udp("127.0.0.1", 22224)};
+  auto text = mohq::kamailio::render_kamailio_cfg(config, "/srv/k/db.sqlite");
+  BOOST_TEST_REQUIRE(text.has_value());
+  BOOST_TEST(text->find("modparam(\"rtpproxy\", \"rtpproxy_sock\", \"udp:127.0.0.1:22222 udp:127.0.0.1:22224\")") !=
+             std::string::npos, *text);
+}
+
 BOOST_AUTO_TEST_CASE(values_mohqueue_would_reject_are_errors_up_front) {
   auto config = sample_config("/" + std::string(120, 'm'));
   auto long_dir = mohq::kamailio::render_kamailio_cfg(config, "/db");
