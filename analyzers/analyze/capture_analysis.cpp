@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <memory>
 #include <thread>
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <tuple>
@@ -137,6 +141,107 @@ class StreamTable {
   std::size_t mask_ = 0;
 };
 
+// Reading and sorting overlapped: the thread that walks the capture hands each datagram over in batches, another
+// sorts them into SIP, rtpproxy and RTP streams, in the same order. A payload that lies in the mapped capture is
+// handed over as it is; any other (reassembled, from libpcap's buffer) is copied, since it lives only during the
+// reader's callback.
+class DatagramPipe {
+ public:
+  explicit DatagramPipe(const MappedCapture& file) : file_(file) {}
+
+  // Reader's side.
+  void push(const CapturedDatagram& datagram) {
+    if (!filling_) filling_ = take_spare();
+    Item& item = filling_->items[filling_->count++];
+    item.datagram.frame = datagram.frame;
+    item.datagram.time = datagram.time;
+    item.datagram.transport = datagram.transport;
+    item.datagram.source = datagram.source;  // reuses the strings' storage of an earlier batch
+    item.datagram.destination = datagram.destination;
+    if (file_.contains(datagram.payload)) {
+      item.datagram.payload = datagram.payload;
+    } else {
+      item.owned.assign(datagram.payload);
+      item.datagram.payload = item.owned;
+    }
+    if (filling_->count == kBatch) hand_over();
+  }
+  std::exception_ptr error() const { return error_; }
+  void close() {
+    if (filling_ && filling_->count > 0) hand_over();
+    const std::lock_guard lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+
+  // Sorter's side: every datagram in order, until the reader closed the pipe. An exception from `sort` is kept
+  // (error()) and the rest is drained unsorted, so the reader never waits for a batch that will not come back.
+  template <class Sort>
+  void drain(Sort&& sort) {
+    for (;;) {
+      std::unique_ptr<Batch> batch;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !full_.empty() || closed_; });
+        if (full_.empty()) return;
+        batch = std::move(full_.front());
+        full_.pop_front();
+      }
+      if (!error_) {
+        try {
+          for (std::size_t i = 0; i < batch->count; ++i)
+            sort(static_cast<const CapturedDatagram&>(batch->items[i].datagram));
+        } catch (...) {
+          error_ = std::current_exception();
+        }
+      }
+      batch->count = 0;
+      const std::lock_guard lock(mutex_);
+      spare_.push_back(std::move(batch));
+      changed_.notify_all();
+    }
+  }
+
+ private:
+  static constexpr std::size_t kBatch = 1024;
+  static constexpr std::size_t kMaxBatches = 16;  // bounds the memory when the sorter falls behind
+  struct Item {
+    CapturedDatagram datagram;
+    std::string owned;
+  };
+  struct Batch {
+    std::vector<Item> items = std::vector<Item>(kBatch);
+    std::size_t count = 0;
+  };
+
+  std::unique_ptr<Batch> take_spare() {
+    std::unique_lock lock(mutex_);
+    if (spare_.empty() && batches_ < kMaxBatches) {
+      ++batches_;
+      return std::make_unique<Batch>();
+    }
+    changed_.wait(lock, [&] { return !spare_.empty(); });
+    auto batch = std::move(spare_.back());
+    spare_.pop_back();
+    return batch;
+  }
+  void hand_over() {
+    const std::lock_guard lock(mutex_);
+    full_.push_back(std::move(filling_));
+    changed_.notify_all();
+  }
+
+  const MappedCapture& file_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::unique_ptr<Batch>> full_;
+  std::vector<std::unique_ptr<Batch>> spare_;
+  std::unique_ptr<Batch> filling_;
+  std::size_t batches_ = 0;
+  bool closed_ = false;
+  std::exception_ptr error_;  // written by the sorter only; read after it was joined
+};
+
 // Streams of a call: towards the caller's offered address (the prompt), or from the caller to the answer's.
 bool belongs_to(const RtpStream& stream, const CallRecord& call) {
   if (call.offer && stream.destination == call.offer->endpoint) return true;
@@ -238,7 +343,27 @@ Expected<AnalysisResult, std::string> analyze_capture(const std::filesystem::pat
     }
     if (datagram.transport == TransportProtocol::Udp) tracker.on_rtpproxy_datagram(datagram);
   };
-  auto summary = mapped ? read_capture(*mapped, on_datagram) : read_capture(capture, on_datagram);
+  const unsigned cores = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  Expected<CaptureSummary, std::string> summary = Unexpected(std::string());
+  if (mapped && cores > 1) {
+    DatagramPipe pipe(*mapped);
+    std::thread sorter([&] { pipe.drain(on_datagram); });
+    struct Join {  // the sorter is ended and joined on every way out, an exception from the reader included
+      DatagramPipe& pipe;
+      std::thread& thread;
+      ~Join() {
+        pipe.close();
+        thread.join();
+      }
+    };
+    {
+      const Join join{pipe, sorter};
+      summary = read_capture(*mapped, [&](const CapturedDatagram& datagram) { pipe.push(datagram); });
+    }
+    if (pipe.error()) std::rethrow_exception(pipe.error());
+  } else {
+    summary = mapped ? read_capture(*mapped, on_datagram) : read_capture(capture, on_datagram);
+  }
   if (!summary) return Unexpected(summary.error());
   // Streams in the order of (source, destination, SSRC), as reports have always listed them.
   std::vector<std::uint32_t> order(streams.size());
