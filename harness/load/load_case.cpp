@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <thread>
 
@@ -150,6 +151,14 @@ reports::CaseReport run_load_case(const LoadCaseSpec& spec, const RunEnvironment
   for (unsigned i = 0; i < processes; ++i) plan.media_ports.push_back((*sinks)->port(i));
   plan.stats_period_s = spec.callers.ramp_to > 0 ? spec.callers.ramp_every_s : 1.0;
   plan.time_limit_s = spec.time_limit_s;
+  if (spec.callers.hold_distribution != "fixed") {
+    std::ifstream in(scenarios / (spec.callers.scenario + ".xml"), std::ios::binary);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    auto varied = scenario_with_hold(text, spec.callers);
+    if (!varied) return fail_setup(spec.callers.scenario + ".xml: " + varied.error());
+    plan.caller_scenario = dir / (spec.callers.scenario + ".xml");
+    std::ofstream(plan.caller_scenario, std::ios::binary) << *varied;
+  }
 
   std::optional<SippProcess> operators;
   if (!spec.operators.behaviour.empty()) {

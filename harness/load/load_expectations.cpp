@@ -30,7 +30,7 @@ std::string ms_text(double ms) {
 void judge_capture(const LoadCaseSpec& spec, const LoadOutcome& outcome, std::vector<reports::Expectation>& out) {
   const CaseExpectations& expect = spec.expect;
   const bool wanted = !expect.findings_required.empty() || !expect.findings_forbidden.empty() || expect.fifo ||
-                      expect.transferred || expect.final_code || expect.max_setup_ms;
+                      expect.transferred || expect.final_code || expect.max_setup_ms || expect.max_queue_wait_s;
   if (!wanted) return;
   if (outcome.analysis == nullptr) {
     out.push_back(check("capture analysed", false, nullptr, nullptr,
@@ -74,6 +74,26 @@ void judge_capture(const LoadCaseSpec& spec, const LoadOutcome& outcome, std::ve
     }
     out.push_back(check("calls transferred (NOTIFY sipfrag 2xx)", transferred == *expect.transferred, transferred,
                         *expect.transferred, "", "calls"));
+  }
+  if (expect.max_queue_wait_s) {
+    double worst = 0;
+    std::size_t referred = 0;
+    std::string longest;
+    for (const auto* call : calls) {
+      const auto ack = first_time(*call, "ACK");
+      const auto refer = first_time(*call, "REFER");
+      if (!ack || !refer) continue;
+      ++referred;
+      if (*refer - *ack > worst) {
+        worst = *refer - *ack;
+        longest = call->call_id;
+      }
+    }
+    out.push_back(check("time in the queue before the transfer (worst call)",
+                        referred > 0 && worst <= *expect.max_queue_wait_s, worst,
+                        "<= " + ms_text(*expect.max_queue_wait_s * 1000) + " ms",
+                        referred == 0 ? "no call was REFERred" : longest + ", " + std::to_string(referred) + " calls referred",
+                        "s"));
   }
   if (expect.final_code || expect.max_setup_ms) {
     std::size_t wrong = 0, answered = 0;

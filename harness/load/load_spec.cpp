@@ -160,6 +160,18 @@ void read_callers(ObjectReader& reader, CallerLoad& load) {
   callers.number("rate", load.rate, 0, false);
   callers.count("concurrency", load.concurrency);
   callers.count("hold_ms", load.hold_ms, 0, 3'600'000);
+  if (const nlohmann::json* hold = callers.find("hold")) {
+    ObjectReader h(*hold, callers.at("hold"));
+    h.choice("distribution", load.hold_distribution, {"fixed", "uniform", "exponential", "normal"});
+    h.count("min_ms", load.hold_min_ms, 0, 3'600'000);
+    h.count("max_ms", load.hold_max_ms, 0, 3'600'000);
+    h.count("stdev_ms", load.hold_stdev_ms, 0, 3'600'000);
+    h.finish();
+    if (load.hold_distribution == "uniform" && load.hold_max_ms <= load.hold_min_ms)
+      throw SpecError(callers.at("hold") + ": uniform needs min_ms < max_ms");
+    if (load.hold_distribution == "normal" && load.hold_stdev_ms == 0)
+      throw SpecError(callers.at("hold") + ": normal needs stdev_ms > 0 (its mean is hold_ms)");
+  }
   if (const nlohmann::json* ramp = callers.find("ramp")) {
     ObjectReader r(*ramp, callers.at("ramp"));
     r.number("to", load.ramp_to, 0, false);
@@ -205,6 +217,7 @@ void read_expectations(ObjectReader& reader, CaseExpectations& expect) {
     expect.final_code = code;
   }
   e.optional_number("max_setup_ms", expect.max_setup_ms, 0);
+  e.optional_number("max_queue_wait_s", expect.max_queue_wait_s, 0);
   e.optional_count("queue_depth_reached", expect.queue_depth_reached);
   e.optional_count("queue_depth_max", expect.queue_depth_max);
   e.optional_number("call_table_empty_within_s", expect.call_table_empty_within_s, 0);
@@ -243,7 +256,7 @@ LoadCaseSpec read_case(const nlohmann::json& merged, const std::string& path) {
       throw SpecError(path + ".name: '" + spec.name + "' may hold letters, digits, '_', '-', '.' only");
   const bool needs_analysis = !spec.expect.findings_required.empty() || !spec.expect.findings_forbidden.empty() ||
                               spec.expect.fifo || spec.expect.transferred || spec.expect.final_code ||
-                              spec.expect.max_setup_ms;
+                              spec.expect.max_setup_ms || spec.expect.max_queue_wait_s;
   if (needs_analysis && spec.capture == "none")
     throw SpecError(path + ".capture: the expectations on findings, FIFO, transfers and responses read the capture");
   if (spec.expect.fifo && spec.operators.behaviour.empty())

@@ -29,6 +29,11 @@ struct CallerLoad {
   // How long a caller listens before hanging up (-d); with operators (moh_caller_transfer) the longest it waits
   // for the queue's REFER before it gives up (-recv_timeout).
   std::uint64_t hold_ms = 3000;
+  // How listening times vary from call to call (SIPp's pause distributions, built with GSL in Debian's sip-tester):
+  // "fixed" (hold_ms), "uniform" (hold_min_ms..hold_max_ms), "exponential" (mean hold_ms), "normal" (mean hold_ms,
+  // hold_stdev_ms). Not fixed: the scenario's bare <pause/> is rewritten in a copy in the case's directory.
+  std::string hold_distribution = "fixed";
+  std::uint64_t hold_min_ms = 0, hold_max_ms = 0, hold_stdev_ms = 0;
   // Ramp: the rate grows by ramp_step every ramp_every_s seconds up to ramp_to (SIPp -rate_increase/-rate_max).
   double ramp_to = 0;
   double ramp_step = 0;
@@ -63,6 +68,7 @@ struct CaseExpectations {
   std::optional<std::uint64_t> transferred;        // calls whose transfer completed (NOTIFY sipfrag 2xx)
   std::optional<int> final_code;                   // every captured call got this final response to its INVITE
   std::optional<double> max_setup_ms;              // INVITE -> final response, every call
+  std::optional<double> max_queue_wait_s;          // ACK -> REFER of every transferred call (time in the queue)
   std::optional<std::uint64_t> queue_depth_reached; // the queue held at least this many calls at one sample
   std::optional<std::uint64_t> queue_depth_max;     // and never more than this many (maxcalls honoured)
   std::optional<double> call_table_empty_within_s;  // mohqcalls has no row this long after the callers ended

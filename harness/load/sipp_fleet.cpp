@@ -47,6 +47,24 @@ Expected<SippProcess, std::string> spawn(SippProcess sipp, const FleetPlan& plan
 
 }  // namespace
 
+Expected<std::string, std::string> scenario_with_hold(const std::string& scenario_xml, const CallerLoad& load) {
+  if (load.hold_distribution == "fixed") return scenario_xml;
+  const std::string bare = "<pause/>";
+  const auto at = scenario_xml.find(bare);
+  if (at == std::string::npos || scenario_xml.find(bare, at + 1) != std::string::npos)
+    return Unexpected(std::string("a hold distribution needs a scenario with one bare <pause/> (moh_caller_listen)"));
+  std::string pause;
+  if (load.hold_distribution == "uniform")
+    pause = "<pause distribution=\"uniform\" min=\"" + std::to_string(load.hold_min_ms) + "\" max=\"" +
+            std::to_string(load.hold_max_ms) + "\"/>";
+  else if (load.hold_distribution == "exponential")
+    pause = "<pause distribution=\"exponential\" mean=\"" + std::to_string(load.hold_ms) + "\"/>";
+  else
+    pause = "<pause distribution=\"normal\" mean=\"" + std::to_string(load.hold_ms) + "\" stdev=\"" +
+            std::to_string(load.hold_stdev_ms) + "\"/>";
+  return scenario_xml.substr(0, at) + pause + scenario_xml.substr(at + bare.size());
+}
+
 std::vector<std::vector<std::string>> caller_command_lines(const LoadCaseSpec& spec, const FleetPlan& plan,
                                                            const std::vector<std::uint16_t>& sipp_ports) {
   const CallerLoad& load = spec.callers;
@@ -55,7 +73,9 @@ std::vector<std::vector<std::string>> caller_command_lines(const LoadCaseSpec& s
   std::vector<std::vector<std::string>> lines;
   for (unsigned i = 0; i < count; ++i) {
     const std::string tag = std::to_string(i + 1);
-    std::vector<std::string> argv = {plan.sipp, "-sf", (plan.scenarios_dir / (load.scenario + ".xml")).string(),
+    const std::filesystem::path scenario =
+        plan.caller_scenario.empty() ? plan.scenarios_dir / (load.scenario + ".xml") : plan.caller_scenario;
+    std::vector<std::string> argv = {plan.sipp, "-sf", scenario.string(),
                                      "-s", plan.queue_user,
                                      "-key", "rtp_listen_port", std::to_string(plan.media_ports.at(i)),
                                      "-i", "127.0.0.1", "-mi", "127.0.0.1",

@@ -35,11 +35,17 @@ struct FleetPlan {
   std::string queue_user;
   std::vector<std::uint16_t> media_ports;  // one per caller process (MediaSinks)
   std::string operator_uri;                // "" when the case has no operators
+  std::filesystem::path caller_scenario;   // "" : scenarios_dir/<scenario>.xml
   double stats_period_s = 1;               // -fd (a ramp's step period when ramping)
   double time_limit_s = 120;               // SIPp's own -timeout
 };
 
+// The scenario text with its bare listening <pause/> given the load's hold distribution (a fixed hold: unchanged).
+// An error when a distribution is asked of a scenario without a bare <pause/>.
+Expected<std::string, std::string> scenario_with_hold(const std::string& scenario_xml, const CallerLoad& load);
+
 // The SIPp command lines of the callers (one per process, in order); pure, for tests and the report.
+// plan.caller_scenario, when set, replaces scenarios/<load.scenario>.xml (a copy with its hold distribution).
 std::vector<std::vector<std::string>> caller_command_lines(const LoadCaseSpec& spec, const FleetPlan& plan,
                                                            const std::vector<std::uint16_t>& sipp_ports);
 

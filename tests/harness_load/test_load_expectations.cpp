@@ -78,6 +78,7 @@ BOOST_AUTO_TEST_CASE(each_expectation_can_fail) {
   spec.expect.transferred = 2;
   spec.expect.final_code = 200;
   spec.expect.max_setup_ms = 3;
+  spec.expect.max_queue_wait_s = 1;
   spec.expect.queue_depth_reached = 3;
   spec.expect.queue_depth_max = 1;
   spec.expect.call_table_empty_within_s = 2;
@@ -107,7 +108,7 @@ BOOST_AUTO_TEST_CASE(each_expectation_can_fail) {
   for (const char* name : {"callers finished", "SIPp callers ran", "the SUT stayed up", "SIPp successful", "SIPp failed", "queue depth reached", "queue depth never above",
                            "mohqcalls empty", "RTP packets", "finding rtp.ptime", "no finding error",
                            "no finding codec.*", "transfers in arrival order", "calls transferred",
-                           "every call answered 200", "final response within"}) {
+                           "every call answered 200", "final response within", "time in the queue"}) {
     const auto* e = find(verdict, name);
     BOOST_REQUIRE_MESSAGE(e != nullptr, name);
     BOOST_TEST(!e->passed, name);
@@ -122,6 +123,7 @@ BOOST_AUTO_TEST_CASE(a_good_outcome_passes) {
   spec.expect.fifo = true;
   spec.expect.final_code = 200;
   spec.expect.max_setup_ms = 5;
+  spec.expect.max_queue_wait_s = 3;
   spec.expect.call_table_empty_within_s = 2;
   analyzers::AnalysisResult analysis;
   analysis.calls = {call("a", 1.0, 3.0), call("b", 1.1, 3.5)};

@@ -48,12 +48,13 @@ BOOST_AUTO_TEST_CASE(every_key_is_read) {
       "faults": ["rtp.ptime=30"],
       "prompt": {"seconds": 4, "codecs": [8]},
       "callers": {"scenario": "moh_caller_transfer", "calls": 100, "rate": 50, "concurrency": 150, "hold_ms": 20000,
+                  "hold": {"distribution": "uniform", "min_ms": 1000, "max_ms": 3000},
                   "ramp": {"to": 200, "step": 25, "every_s": 2}, "processes": 2, "offer_types": [8, 0, 101]},
       "operators": {"behaviour": "answer", "retrieve_rate": 20, "start_after_s": 2.5, "talk_ms": 500, "ring_ms": 900, "requeue_ms": 300},
       "capture": "signalling",
       "expect": {"sipp_successful": 100, "sipp_failed_max": 0, "findings_required": ["rtp.ptime"],
                  "findings_forbidden": ["error"], "fifo": true, "transferred": 100, "final_code": 200,
-                 "max_setup_ms": 250, "queue_depth_reached": 90, "queue_depth_max": 100, "call_table_empty_within_s": 5,
+                 "max_setup_ms": 250, "max_queue_wait_s": 9, "queue_depth_reached": 90, "queue_depth_max": 100, "call_table_empty_within_s": 5,
                  "rtp_packets_min": 1000}
     }]})");
   auto suite = parse_suite(document);
@@ -69,6 +70,9 @@ BOOST_AUTO_TEST_CASE(every_key_is_read) {
   BOOST_TEST(c.callers.rate == 50);
   BOOST_TEST(c.callers.ramp_to == 200);
   BOOST_TEST(c.callers.processes == 2u);
+  BOOST_TEST(c.callers.hold_distribution == "uniform");
+  BOOST_TEST(c.callers.hold_max_ms == 3000u);
+  BOOST_TEST(*c.expect.max_queue_wait_s == 9);
   BOOST_TEST(c.operators.behaviour == "answer");
   BOOST_TEST(c.operators.start_after_s == 2.5);
   BOOST_TEST(c.operators.requeue_ms == 300u);
@@ -99,6 +103,10 @@ BOOST_AUTO_TEST_CASE(errors_name_the_key) {
   BOOST_TEST(error_of(with_case(R"({"capture": "none", "expect": {"fifo": true}})")).starts_with("cases[0].capture"));
   BOOST_TEST(error_of(with_case(R"({"expect": {"fifo": true}})")).starts_with("cases[0].expect.fifo: needs operators"));
   BOOST_TEST(error_of(with_case(R"({"name": "a b"})")).starts_with("cases[0].name"));
+  BOOST_TEST(error_of(with_case(R"({"callers": {"hold": {"distribution": "uniform", "min_ms": 5, "max_ms": 5}}})"))
+                 .starts_with("cases[0].callers.hold: uniform needs"));
+  BOOST_TEST(error_of(with_case(R"({"callers": {"hold": {"distribution": "pareto"}}})"))
+                 .starts_with("cases[0].callers.hold.distribution"));
   BOOST_TEST(error_of(with_case(R"({"callers": {"scenario": "../x"}})")).starts_with("cases[0].callers.scenario"));
   BOOST_TEST(error_of(json::parse(R"({"schema": "x", "name": "s", "cases": [{"name": "c"}]})")).starts_with("schema"));
   BOOST_TEST(error_of(json::parse(R"({"schema": "mohq.suite/1", "name": "s", "cases": []})")).starts_with("cases"));

@@ -70,6 +70,25 @@ BOOST_AUTO_TEST_CASE(ramp_and_operators) {
   BOOST_TEST(after(lines[0], "-recv_timeout") == "3000");
 }
 
+BOOST_AUTO_TEST_CASE(hold_distributions_rewrite_the_bare_pause) {
+  const std::string xml = "<recv response=\"200\"/>\n  <pause/>\n  <send/>";
+  CallerLoad load;
+  BOOST_TEST(*scenario_with_hold(xml, load) == xml);  // fixed: -d as it is
+  load.hold_distribution = "uniform";
+  load.hold_min_ms = 1000;
+  load.hold_max_ms = 5000;
+  BOOST_TEST(*scenario_with_hold(xml, load) ==
+             "<recv response=\"200\"/>\n  <pause distribution=\"uniform\" min=\"1000\" max=\"5000\"/>\n  <send/>");
+  load.hold_distribution = "exponential";
+  load.hold_ms = 3000;
+  BOOST_TEST(scenario_with_hold(xml, load)->find("<pause distribution=\"exponential\" mean=\"3000\"/>") != std::string::npos);
+  load.hold_distribution = "normal";
+  load.hold_stdev_ms = 500;
+  BOOST_TEST(scenario_with_hold(xml, load)->find("mean=\"3000\" stdev=\"500\"") != std::string::npos);
+  BOOST_TEST(!scenario_with_hold("<pause milliseconds=\"5\"/>", load).has_value());
+  BOOST_TEST(!scenario_with_hold("<pause/><pause/>", load).has_value());
+}
+
 // SIPp 3.6.1 takes only whole numbers there: a ramp shared by 3 processes is rounded per process.
 BOOST_AUTO_TEST_CASE(ramp_shares_are_whole_numbers) {
   LoadCaseSpec spec;
