@@ -32,7 +32,7 @@ std::string last_line_of(const fs::path& file) {
   std::ifstream in(file);
   std::string line, last;
   while (std::getline(in, line))
-    if (line.find_first_not_of(" \t\r-") != std::string::npos) last = line;
+    if (line.find_first_not_of(" \t\r-") != std::string::npos && !line.starts_with("---")) last = line;
   return last.size() > 300 ? last.substr(last.size() - 300) : last;
 }
 

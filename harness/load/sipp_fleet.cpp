@@ -86,7 +86,8 @@ std::vector<std::vector<std::string>> caller_command_lines(const LoadCaseSpec& s
                                      "-l", std::to_string(std::max<std::uint64_t>(1, share(concurrency, i, count))),
                                      "-r", decimal(load.rate / count), "-rp", "1000",
                                      "-d", std::to_string(load.hold_ms),
-                                     "-timeout", std::to_string(static_cast<long>(std::ceil(plan.time_limit_s))),
+                                     // Later than the case's own limit, which stops SIPp and says so.
+                                     "-timeout", std::to_string(static_cast<long>(std::ceil(plan.time_limit_s)) + 30),
                                      "-timeout_error", "-nostdin", "-max_socket", "65000",
                                      "-trace_stat", "-stf", (plan.dir / ("caller-" + tag + ".stat.csv")).string(),
                                      "-fd", decimal(plan.stats_period_s),
