@@ -107,6 +107,9 @@ reports::CaseReport run_load_case(const LoadCaseSpec& spec, const RunEnvironment
   const fs::path scenarios = env.source_dir / "scenarios";
   if (!fs::exists(scenarios / (spec.callers.scenario + ".xml")))
     return fail_setup("no scenario " + (scenarios / (spec.callers.scenario + ".xml")).string());
+  if (spec.sut.kind == "external" && (!spec.faults.empty() || spec.rtpproxy_unreachable || spec.rtpproxy_nodes > 1))
+    return fail_setup("faults, an unreachable rtpproxy and rtpproxy nodes need mohq's own fake-rtpproxy: this case "
+                      "cannot run against an external queue (--sut builtin or kamailio)");
   auto prompts = write_g711_prompts(hold_music(spec.prompt.seconds), dir / "moh", "test", spec.prompt.codecs);
   if (!prompts) return fail_setup("prompt files: " + prompts.error());
 
