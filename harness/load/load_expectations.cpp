@@ -21,9 +21,9 @@ bool finding_matches(const analyzers::Finding& finding, const std::string& patte
   return finding.id == pattern;
 }
 
-std::string ms_text(double ms) {
+std::string one_decimal(double value) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.1f", ms);
+  std::snprintf(text, sizeof text, "%.1f", value);
   return text;
 }
 
@@ -91,7 +91,7 @@ void judge_capture(const LoadCaseSpec& spec, const LoadOutcome& outcome, std::ve
     }
     out.push_back(check("time in the queue before the transfer (worst call)",
                         referred > 0 && worst <= *expect.max_queue_wait_s, worst,
-                        "<= " + ms_text(*expect.max_queue_wait_s * 1000) + " ms",
+                        "<= " + one_decimal(*expect.max_queue_wait_s),
                         referred == 0 ? "no call was REFERred" : longest + ", " + std::to_string(referred) + " calls referred",
                         "s"));
   }
@@ -113,9 +113,9 @@ void judge_capture(const LoadCaseSpec& spec, const LoadOutcome& outcome, std::ve
                           static_cast<std::uint64_t>(calls.size() - wrong), static_cast<std::uint64_t>(calls.size()),
                           calls.empty() ? "no call to the queue in the capture" : example, "calls"));
     if (expect.max_setup_ms)
-      out.push_back(check("final response within " + ms_text(*expect.max_setup_ms) + " ms (worst call)",
+      out.push_back(check("final response within " + one_decimal(*expect.max_setup_ms) + " ms (worst call)",
                           answered == calls.size() && !calls.empty() && worst_ms <= *expect.max_setup_ms, worst_ms,
-                          "<= " + ms_text(*expect.max_setup_ms),
+                          "<= " + one_decimal(*expect.max_setup_ms),
                           answered == calls.size() ? "" : std::to_string(calls.size() - answered) + " calls never got one",
                           "ms"));
   }
@@ -141,8 +141,8 @@ std::string fifo_violation(const std::vector<const analyzers::CallRecord*>& call
     const auto refer = first_time(*call, "REFER");
     if (!refer) continue;
     if (previous != nullptr && *refer < previous_refer)
-      return call->call_id + " (INVITE at " + ms_text((*first_time(*call, "INVITE") - *first_time(*previous, "INVITE")) * 1000) +
-             " ms after " + previous->call_id + ") was REFERred " + ms_text((previous_refer - *refer) * 1000) +
+      return call->call_id + " (INVITE at " + one_decimal((*first_time(*call, "INVITE") - *first_time(*previous, "INVITE")) * 1000) +
+             " ms after " + previous->call_id + ") was REFERred " + one_decimal((previous_refer - *refer) * 1000) +
              " ms before it";
     previous = call;
     previous_refer = *refer;
@@ -193,7 +193,7 @@ std::vector<reports::Expectation> judge_load(const LoadCaseSpec& spec, const Loa
     const bool empty = outcome.call_table_empty_after_s && *outcome.call_table_empty_after_s <= *expect.call_table_empty_within_s;
     out.push_back(check("mohqcalls empty after the drain", empty,
                         outcome.call_table_empty_after_s ? nlohmann::json(*outcome.call_table_empty_after_s) : nlohmann::json(),
-                        "<= " + ms_text(*expect.call_table_empty_within_s) + " s",
+                        "<= " + one_decimal(*expect.call_table_empty_within_s),
                         !outcome.call_table_known ? "the SUT has no call table mohq can read"
                         : outcome.call_table_empty_after_s ? ""
                                                            : "rows were still there at the end of the wait",
