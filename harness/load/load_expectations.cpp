@@ -125,12 +125,15 @@ void judge_capture(const LoadCaseSpec& spec, const LoadOutcome& outcome, std::ve
 
 std::vector<const analyzers::CallRecord*> queue_calls(const analyzers::AnalysisResult& analysis,
                                                       std::uint16_t sut_port) {
-  std::vector<const analyzers::CallRecord*> calls;
+  // Each call's INVITE time found once, not in every comparison of the sort (a load has thousands of calls).
+  std::vector<std::pair<double, const analyzers::CallRecord*>> by_invite;
   for (const auto& call : analysis.calls)
-    if (call.callee.port == sut_port && first_time(call, "INVITE")) calls.push_back(&call);
-  std::stable_sort(calls.begin(), calls.end(), [](const auto* a, const auto* b) {
-    return *first_time(*a, "INVITE") < *first_time(*b, "INVITE");
-  });
+    if (call.callee.port == sut_port)
+      if (const auto invite = first_time(call, "INVITE")) by_invite.emplace_back(*invite, &call);
+  std::stable_sort(by_invite.begin(), by_invite.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<const analyzers::CallRecord*> calls;
+  for (const auto& [time, call] : by_invite) calls.push_back(call);
   return calls;
 }
 
