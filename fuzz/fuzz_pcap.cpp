@@ -1,7 +1,7 @@
-// libFuzzer target for analyzers/capture: any bytes as a capture file (read through fmemopen, so libpcap's
-// pcap and pcapng readers run too), then our link layers, IP fragment reassembly and TCP/SIP reassembly. The
-// reassembly limits are lowered so that inputs explore eviction and bounds. Every delivered payload is read
-// in full so ASan sees a view that outlives its buffer.
+// libFuzzer target for analyzers/capture: any bytes as a capture file (classic pcap walked in place after libpcap
+// checked its header, pcapng through fmemopen and libpcap's reader), then our link layers, IP fragment reassembly
+// and TCP/SIP reassembly. The reassembly limits are lowered so that inputs explore eviction and bounds. Every
+// delivered payload is read in full so ASan sees a view that outlives its buffer.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -46,49 +46,36 @@ bool looks_like_rtp(std::string_view payload) {
   return (first >> 6) == 2 && !(type >= 72 && type <= 76);  // 72-76: RTCP SR/RR/SDES/BYE/APP (RFC 5761 4)
 }
 
-// A stream while the capture is read. Nothing is copied then: its packets are appended to fixed-size chunks (no
-// reallocation of a growing array on the one thread that reads), and most payloads stay where they are in the
-// mapped capture file (`in_file`). The thread that judges the stream builds stream.packets and stream.payloads
-// from them. A payload that is not in the file (a reassembled datagram, pcapng read through libpcap) is copied
-// into stream.payloads at once; its in_file is null and its record's payload_offset points there.
-struct PendingPacket {
-  RtpPacketRecord record;
-  const std::uint8_t* in_file = nullptr;
-};
+// A stream while the capture is read. Its packet records are appended to fixed-size chunks (no reallocation of a
+// growing array on the one thread that reads); payloads stay where they are in the mapped capture file, and only
+// those that are not there (a reassembled datagram, pcapng read through libpcap) are copied into the stream's
+// own store at once. The thread that judges the stream moves the records into stream.packets.
 constexpr std::size_t kPacketsPerChunk = 1024;
-using PacketChunk = std::array<PendingPacket, kPacketsPerChunk>;
+using PacketChunk = std::array<RtpPacketRecord, kPacketsPerChunk>;
 
 struct PendingStream {
-  RtpStream stream;  // source, destination, SSRC, expectation; payloads only of packets not in the file
+  RtpStream stream;  // source, destination, SSRC, expectation, payload owners
   std::vector<std::unique_ptr<PacketChunk>> chunks;
   std::size_t packets = 0;
-  std::size_t payload_bytes = 0;
   double first_time = 0;
   std::size_t hash = 0;  // stream_hash of its key
 
-  void add(const PendingPacket& packet) {
-    if (packets % kPacketsPerChunk == 0) chunks.push_back(std::make_unique<PacketChunk>());
-    if (packets == 0) first_time = packet.record.time;
+  void add(const RtpPacketRecord& packet) {
+    if (packets % kPacketsPerChunk == 0) chunks.push_back(std::make_unique_for_overwrite<PacketChunk>());
+    if (packets == 0) first_time = packet.time;
     (*chunks.back())[packets % kPacketsPerChunk] = packet;
     ++packets;
-    payload_bytes += packet.record.payload_size;
   }
 };
 
-// stream.packets and stream.payloads (every payload in packet order, back to back) from the pending stream.
+// stream.packets from the pending stream's chunks.
 void build_stream(PendingStream& pending) {
-  RtpStream& stream = pending.stream;
-  std::vector<std::uint8_t> payloads;
-  payloads.reserve(pending.payload_bytes);  // reserved, not zero-filled: every byte is written once below
-  stream.packets.reserve(pending.packets);
-  for (std::size_t i = 0; i < pending.packets; ++i) {
-    const PendingPacket& entry = (*pending.chunks[i / kPacketsPerChunk])[i % kPacketsPerChunk];
-    RtpPacketRecord& packet = stream.packets.emplace_back(entry.record);
-    const std::uint8_t* from = entry.in_file != nullptr ? entry.in_file : stream.payloads.data() + packet.payload_offset;
-    packet.payload_offset = payloads.size();
-    payloads.insert(payloads.end(), from, from + packet.payload_size);
+  std::vector<RtpPacketRecord>& packets = pending.stream.packets;
+  packets.reserve(pending.packets);
+  for (std::size_t done = 0, chunk = 0; done < pending.packets; done += kPacketsPerChunk, ++chunk) {
+    const PacketChunk& from = *pending.chunks[chunk];
+    packets.insert(packets.end(), from.begin(), from.begin() + std::min(kPacketsPerChunk, pending.packets - done));
   }
-  stream.payloads = std::move(payloads);
   pending.chunks = std::vector<std::unique_ptr<PacketChunk>>();  // the chunks are not needed any more
 }
 
@@ -294,9 +281,10 @@ Expected<AnalysisResult, std::string> analyze_capture(const std::filesystem::pat
   std::vector<PendingStream> streams;
   StreamTable stream_table;
   bool first = true;
-  // The capture is mapped when it is a regular file, so that RTP payloads need not be copied while reading.
-  std::optional<MappedCapture> mapped;
-  if (auto opened = MappedCapture::open(capture)) mapped.emplace(std::move(*opened));
+  // The capture is mapped when it is a regular file, so that RTP payloads need not be copied: streams keep the
+  // mapping alive and their packets point into it.
+  std::shared_ptr<const MappedCapture> mapped;
+  if (auto opened = MappedCapture::open(capture)) mapped = std::make_shared<const MappedCapture>(std::move(*opened));
 
   auto on_datagram = [&](const CapturedDatagram& datagram) {
     if (first) {
@@ -320,8 +308,7 @@ Expected<AnalysisResult, std::string> analyze_capture(const std::filesystem::pat
         ++result.rtp_packets;
         PendingStream* const pending =
             &stream_table.find_or_add(streams, datagram.source, datagram.destination, packet->header.ssrc);
-        PendingPacket entry;
-        RtpPacketRecord& record = entry.record;
+        RtpPacketRecord record;
         record.frame = datagram.frame;
         record.time = datagram.time;
         record.sequence = packet->header.sequence;
@@ -330,14 +317,9 @@ Expected<AnalysisResult, std::string> analyze_capture(const std::filesystem::pat
         record.marker = packet->header.marker;
         record.payload_size = packet->payload.size();
         const std::string_view payload_text(reinterpret_cast<const char*>(packet->payload.data()), packet->payload.size());
-        if (mapped && mapped->contains(payload_text)) {
-          entry.in_file = packet->payload.data();
-        } else {
-          std::vector<std::uint8_t>& copied = pending->stream.payloads;
-          record.payload_offset = copied.size();
-          copied.insert(copied.end(), packet->payload.begin(), packet->payload.end());
-        }
-        pending->add(entry);
+        record.payload_data = mapped && mapped->contains(payload_text) ? packet->payload.data()
+                                                                      : pending->stream.keep(packet->payload);
+        pending->add(record);
         return;
       }
     }
@@ -395,6 +377,7 @@ Expected<AnalysisResult, std::string> analyze_capture(const std::filesystem::pat
         best_score = score;
       }
     if (best) attach(stream, *best);
+    stream.mapped_capture = mapped;
     result.streams.emplace_back();
     pending_of.push_back(&streams[index]);
   }

@@ -287,29 +287,16 @@ AudioCheckReport check_audio(const RtpStream& stream) {
   const auto claimed = g711_encoding_of(claimed_type);
   const auto gst_codec = gst_codec_for(claimed_type);  // G.722, GSM, G.729: decoded through GStreamer
 
-  // The payload bytes of the dominant type, concatenated: the stream's own buffer when every packet is of that
-  // type and the payloads lie back to back in packet order (as mohq analyze stores them), else a copy.
-  std::vector<std::uint8_t> copied;
-  std::span<const std::uint8_t> bytes;
-  {
-    bool contiguous = type_counts.size() == 1;
-    std::size_t expected_offset = 0;
-    for (std::size_t i = 0; contiguous && i < stream.packets.size(); ++i) {
-      contiguous = stream.packets[i].payload_offset == expected_offset;
-      expected_offset += stream.packets[i].payload_size;
+  // The payload bytes of the dominant type, concatenated in packet order, into a buffer each thread keeps (every
+  // stream of a capture comes through here): the container scan and the classifier read across packets.
+  thread_local std::vector<std::uint8_t> concatenated;
+  concatenated.clear();
+  for (const auto& packet : stream.packets)
+    if (packet.payload_type == claimed_type) {
+      const auto payload = stream.payload(packet);
+      concatenated.insert(concatenated.end(), payload.begin(), payload.end());
     }
-    if (contiguous && expected_offset <= stream.payloads.size()) {
-      bytes = std::span(stream.payloads).first(expected_offset);
-    } else {
-      copied.reserve(stream.payloads.size());
-      for (const auto& packet : stream.packets)
-        if (packet.payload_type == claimed_type) {
-          const auto payload = stream.payload(packet);
-          copied.insert(copied.end(), payload.begin(), payload.end());
-        }
-      bytes = copied;
-    }
-  }
+  const std::span<const std::uint8_t> bytes = concatenated;
   double bytes_per_second = claimed ? kG711SampleRate : 0;
   if (gst_codec)
     bytes_per_second = static_cast<double>(gst_codec->frame_bytes) * kG711SampleRate / static_cast<double>(gst_codec->frame_samples);

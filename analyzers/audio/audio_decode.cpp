@@ -24,7 +24,7 @@ std::vector<std::int16_t> decode_g711(std::span<const std::uint8_t> bytes, Paylo
 
 DecodedAudio decode_stream(const RtpStream& stream) {
   DecodedAudio audio;
-  audio.samples.reserve(stream.payloads.size());
+  audio.samples.reserve(stream.payload_bytes());
   auto skip = [&](unsigned type, std::size_t packets, const std::string& why) {
     audio.packets_skipped += packets;
     if (std::find(audio.skipped_types.begin(), audio.skipped_types.end(), type) != audio.skipped_types.end()) return;

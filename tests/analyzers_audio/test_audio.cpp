@@ -90,7 +90,6 @@ RtpStream make_stream(const std::vector<std::uint8_t>& bytes, unsigned pt, const
   stream.source = {"127.0.0.1", 40000};
   stream.destination = {"127.0.0.1", 6000};
   stream.ssrc = 0x1a2b3c4d;
-  stream.payloads = bytes;
   stream.expected.prompt = prompt;
   stream.expected.negotiated_types = std::move(negotiated);
   std::uint16_t seq = 0;
@@ -101,9 +100,7 @@ RtpStream make_stream(const std::vector<std::uint8_t>& bytes, unsigned pt, const
     packet.sequence = seq;
     packet.timestamp = static_cast<std::uint32_t>(seq * chunk);
     packet.payload_type = static_cast<std::uint8_t>(pt);
-    packet.payload_offset = offset;
-    packet.payload_size = chunk;
-    stream.packets.push_back(packet);
+    stream.add_packet(packet, std::span(bytes).subspan(offset, chunk));
   }
   return stream;
 }
@@ -586,8 +583,9 @@ BOOST_AUTO_TEST_CASE(prompt_compare_loops_offsets_mismatch_and_transcoding) {
   BOOST_TEST(exact.loops == (first_chunk + packets - 1) / chunks);  // 3 wraps
   BOOST_TEST(!exact.snr_db);
 
-  auto damaged = stream;
-  damaged.payloads[700 * 160 + 5] ^= 0x01;  // one step of one sample
+  auto damaged_bytes = played;
+  damaged_bytes[700 * 160 + 5] ^= 0x01;  // one step of one sample
+  const auto damaged = make_stream(damaged_bytes, 8);
   const auto one_bad = compare_with_prompt(damaged, prompt, PayloadEncoding::Pcma);
   BOOST_TEST(!one_bad.byte_exact());
   BOOST_TEST(*one_bad.first_mismatch_packet == 700u);

@@ -85,7 +85,6 @@ RtpStream stream_of(const std::vector<std::uint8_t>& bytes, unsigned pt, std::si
   stream.source = {"127.0.0.1", 40000};
   stream.destination = {"127.0.0.1", 6000};
   stream.ssrc = 0x0722;
-  stream.payloads = bytes;
   std::uint16_t seq = 0;
   for (std::size_t offset = 0; offset + chunk <= bytes.size(); offset += chunk, ++seq) {
     RtpPacketRecord packet;
@@ -94,9 +93,7 @@ RtpStream stream_of(const std::vector<std::uint8_t>& bytes, unsigned pt, std::si
     packet.sequence = seq;
     packet.timestamp = static_cast<std::uint32_t>(seq * 160);
     packet.payload_type = static_cast<std::uint8_t>(pt);
-    packet.payload_offset = offset;
-    packet.payload_size = chunk;
-    stream.packets.push_back(packet);
+    stream.add_packet(packet, std::span(bytes).subspan(offset, chunk));
   }
   return stream;
 }

@@ -289,6 +289,38 @@ BOOST_AUTO_TEST_CASE(corpus_and_incident) {
   BOOST_CHECK_MESSAGE(found, "incident: no codec.payload_mismatch;" << describe(r.findings));
 }
 
+// Payloads are views: into the mapped file for classic pcap, into the stream's own store for pcapng (read through
+// libpcap). Either way they stay valid after analyze_capture returns and the capture file is gone, and carry the
+// prompt's bytes in order.
+BOOST_AUTO_TEST_CASE(stream_payloads_outlive_the_capture_file) {
+  MohCallSpec spec;
+  spec.seconds = 3;
+  spec.prompt = encode_prompt(synthesized_music(1.0, 7), PromptEncoding::Alaw);  // 1 s: the stream loops it
+  for (const auto format : {CaptureFormat::Pcap, CaptureFormat::PcapNg}) {
+    const auto path = scratch() / (format == CaptureFormat::Pcap ? "views.pcap" : "views.pcapng");
+    CaptureWriterOptions options;
+    options.format = format;
+    write_moh_capture(path, {spec}, options);
+    auto result = analyze_capture(path, {});
+    BOOST_REQUIRE(result.has_value());
+    fs::remove(path);
+    const RtpStream* played = nullptr;
+    for (const auto& entry : result->streams)
+      if (stream_label(entry.stream).starts_with(stream_flow_of(spec) + " ")) played = &entry.stream;
+    BOOST_REQUIRE_MESSAGE(played != nullptr, "no stream " << stream_flow_of(spec));
+    BOOST_CHECK_EQUAL(played->packets.size(), 150u);
+    std::size_t offset = 0, mismatches = 0;
+    for (const auto& packet : played->packets) {
+      const auto payload = played->payload(packet);
+      if (offset + payload.size() > spec.prompt.size()) offset = 0;  // rtpproxy loops in whole chunks
+      if (!std::equal(payload.begin(), payload.end(), spec.prompt.begin() + static_cast<long>(offset))) ++mismatches;
+      offset += payload.size();
+    }
+    BOOST_CHECK_EQUAL(mismatches, 0u);
+    BOOST_CHECK_EQUAL(played->payload_bytes(), 150u * 160u);
+  }
+}
+
 // (e) the binary: exit 0 clean, 1 incident, 2 garbage/truncated/missing; --json keys.
 BOOST_AUTO_TEST_CASE(mohq_binary_exit_codes_and_json) {
   const auto bin = mohq_binary();

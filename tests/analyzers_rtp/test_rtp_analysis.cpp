@@ -69,9 +69,8 @@ struct StreamBuilder {
       p.payload_type = payload_type;
       p.marker = (i == 0 && first_marker) || marker_at.count(i) > 0;
       p.payload_size = size_at.count(i) ? size_at.at(i) : payload_size;
-      p.payload_offset = stream.payloads.size();
-      stream.payloads.insert(stream.payloads.end(), p.payload_size, 0xD5);
-      stream.packets.push_back(p);
+      stream.add_packet(p, std::vector<std::uint8_t>(p.payload_size, 0xD5));
+      p = stream.packets.back();
       if (duplicate.count(i)) {
         p.frame += 100000;
         p.time += 0.0001;
