@@ -351,8 +351,9 @@ std::vector<TraceStatRow> aggregate_trace_stat(const std::vector<std::vector<Tra
   for (const auto* rows : inputs) end = std::max(end, rows->back().current_time - origin);
   if (!std::isfinite(end)) return {};  // parse_trace_stat never makes such rows; hand-made ones may
   // A bounded grid whatever the timestamps say (a corrupt file may claim years): the period grows instead. An
-  // aggregated row holds every numeric column (about 100 for SIPp 3.6.1), so 20 000 of them stay near 200 MB.
-  constexpr double kMaxSamples = 20000;
+  // aggregated row holds every numeric column (about 100 for SIPp 3.6.1): 3,600 of them (an hour of 1 s samples)
+  // stay near 40 MB.
+  constexpr double kMaxSamples = 3600;
   if (end / period_seconds > kMaxSamples) period_seconds = end / kMaxSamples;
 
   std::vector<double> times;
@@ -363,22 +364,42 @@ std::vector<TraceStatRow> aggregate_trace_stat(const std::vector<std::vector<Tra
   }
   if (times.back() < end - 1e-9) times.push_back(end);
 
-  struct Cursor {
-    std::size_t next = 0;                    // first row not yet written at the sample time
-    bool final_row_contributed = false;      // the last row was already summed at an earlier sample
+  // What each process contributes at a sample: its latest row by then (`next` - 1; none while `next` is 0), and
+  // whether that last row was already counted at an earlier sample (`finished`: its periodic columns count 0).
+  struct Contribution {
+    std::size_t next = 0;
+    bool finished = false;
+    bool operator==(const Contribution&) const = default;
   };
-  std::vector<Cursor> cursors(inputs.size());
+  std::vector<Contribution> contributions(inputs.size()), previous(inputs.size());
+  std::vector<bool> final_row_contributed(inputs.size(), false);
   std::vector<TraceStatRow> out;
   out.reserve(times.size());
   constexpr double kSlack = 1e-6;  // a row written "at" the sample time belongs to it despite float rounding
 
   for (std::size_t s = 0; s < times.size(); ++s) {
     const double t = times[s];
-    TraceStatRow sum;
+    for (std::size_t p = 0; p < inputs.size(); ++p) {
+      const auto& rows = *inputs[p];
+      Contribution& now = contributions[p];
+      while (now.next < rows.size() && rows[now.next].current_time - origin <= t + kSlack) ++now.next;
+      const bool is_last = now.next == rows.size();
+      now.finished = is_last && final_row_contributed[p];  // no new calls since its last row
+      if (is_last) final_row_contributed[p] = true;
+    }
+    // Between the rows of the files (long after the last one, when a time stamp claims years) the sum is the one
+    // before: copied rather than summed again.
+    const bool unchanged = s > 0 && contributions == previous;
+    previous = contributions;
+    TraceStatRow sum = unchanged ? out.back() : TraceStatRow{};
     sum.start_time = origin;
     sum.current_time = origin + t;
     sum.elapsed_seconds = t;
     sum.period_seconds = s == 0 ? 0 : t - times[s - 1];
+    if (unchanged) {
+      out.push_back(std::move(sum));
+      continue;
+    }
     struct ColumnSum {
       std::uint64_t integer = 0;
       double decimal = 0;
@@ -390,14 +411,9 @@ std::vector<TraceStatRow> aggregate_trace_stat(const std::vector<std::vector<Tra
     std::uint64_t response_weight = 0;
 
     for (std::size_t p = 0; p < inputs.size(); ++p) {
-      const auto& rows = *inputs[p];
-      Cursor& cursor = cursors[p];
-      while (cursor.next < rows.size() && rows[cursor.next].current_time - origin <= t + kSlack) ++cursor.next;
-      if (cursor.next == 0) continue;  // not started by then
-      const TraceStatRow& row = rows[cursor.next - 1];
-      const bool is_last = cursor.next == rows.size();
-      const bool finished = is_last && cursor.final_row_contributed;  // no new calls since its last row
-      if (is_last) cursor.final_row_contributed = true;
+      const auto [next, finished] = contributions[p];
+      if (next == 0) continue;  // not started by then
+      const TraceStatRow& row = (*inputs[p])[next - 1];
 
       sum.current_calls += row.current_calls;
       sum.total_created += row.total_created;

@@ -91,8 +91,8 @@ class TraceStatTail {
 // The result's rows: the typed counts and rates are sums; `columns` holds the sum of every column that is a
 // number in each contributing row (durations and times are not summed); start_time is the earliest StartTime,
 // elapsed_seconds the sample time; response_time1_ms is the mean of the processes' ResponseTime1(C) weighted by
-// their successful calls. About 20 000 samples at most: a longer span (a corrupt time stamp claiming years) stretches
-// the period. An empty input, or a period <= 0, gives no rows.
+// their successful calls. About 3,600 samples at most (an hour of 1 s samples): a longer span (a longer run, or a
+// corrupt time stamp claiming years) stretches the period. An empty input, or a period <= 0, gives no rows.
 std::vector<TraceStatRow> aggregate_trace_stat(const std::vector<std::vector<TraceStatRow>>& processes,
                                                double period_seconds);
 

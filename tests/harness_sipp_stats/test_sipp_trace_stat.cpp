@@ -230,6 +230,27 @@ BOOST_AUTO_TEST_CASE(response_time_weighted_by_successful_calls) {
   BOOST_TEST(rows.back().response_time1_ms == 6.0, tolerance(1e-9));
 }
 
+// A time stamp claiming 130 years (found by fuzz_sipp_trace_stat, then a 20,000-row timeline that took minutes
+// under ASan): the grid stays at about 3,600 samples, the long stretch without new rows repeats the sum before
+// it, and the end still holds the final totals.
+BOOST_AUTO_TEST_CASE(a_time_stamp_claiming_years_bounds_the_timeline) {
+  auto a = fixture("pair_a.csv");
+  a.back().current_time += 4.1e9;
+  const auto rows = mh::aggregate_trace_stat({a, fixture("pair_b.csv")}, 1.0);
+  BOOST_TEST_REQUIRE(rows.size() >= 3600u);
+  BOOST_TEST(rows.size() <= 3602u);
+  BOOST_TEST(rows[1].period_seconds > 1e6);  // stretched: 130 years / 3,600
+  // Sample 1 holds every real row (b's last one counted the first time), sample 2 counts b as finished, and from
+  // then on nothing changes until a's far row: equal sums, later times.
+  BOOST_TEST(rows[2].total_created == 20u + a[a.size() - 2].total_created);  // b's total, a's row before the far one
+  BOOST_TEST(rows[3].columns == rows[2].columns);
+  BOOST_TEST(rows[3].total_created == rows[2].total_created);
+  BOOST_TEST(rows[3].elapsed_seconds > rows[2].elapsed_seconds);
+  BOOST_TEST(rows[3500].columns == rows[2].columns);
+  BOOST_TEST(rows.back().total_created == 50u);  // a's far row arrives at the end
+  BOOST_TEST(rows.back().elapsed_seconds > 4e9);
+}
+
 BOOST_AUTO_TEST_CASE(degenerate_inputs) {
   BOOST_TEST(mh::aggregate_trace_stat({}, 1.0).empty());
   BOOST_TEST(mh::aggregate_trace_stat({{}, {}}, 1.0).empty());
